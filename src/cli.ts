@@ -1,0 +1,27 @@
+import { runDbCommand } from './cli/db.commands.js';
+
+const USAGE = `crew — Coulisses Crew operations
+
+  crew db upgrade [head|<name>]        apply migrations (default: head)
+  crew db downgrade [base|-1|<name>]   revert migrations
+  crew db current                      print the applied revision
+  crew db check                        exit 1 when the database differs from the declared schema
+
+Every command reads DATABASE_URL (or DB_*, or the SQLite default) from the environment or .env.`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  db: runDbCommand,
+};
+
+const [group, ...rest] = process.argv.slice(2);
+const command = group ? commands[group] : undefined;
+if (!command) {
+  console.error(USAGE);
+  process.exit(group === '--help' || group === 'help' ? 0 : 2);
+}
+try {
+  process.exitCode = await command(rest);
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,55 @@
+import { createDatabase } from '../platform/db/database.js';
+import { currentRevision, downgrade, HEAD, upgrade } from '../platform/db/migrator.js';
+import { schemaDrift } from '../platform/db/schema-diff.js';
+import { databaseConfigFromEnvironment } from '../platform/env.js';
+
+const USAGE = `usage: crew db upgrade [head|<name>] | downgrade [base|-1|<name>] | current | check`;
+
+/** The seed's Alembic commands, on DATABASE_URL / DB_* / the SQLite default. Returns the exit code. */
+export async function runDbCommand(args: string[]): Promise<number> {
+  const [command, target] = args;
+  if (!command || !['upgrade', 'downgrade', 'current', 'check'].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const database = createDatabase(databaseConfigFromEnvironment(), { poolSize: 1 });
+  try {
+    switch (command) {
+      case 'upgrade': {
+        const applied = await upgrade(database.db, target ?? 'head');
+        console.log(applied.length ? applied.map((n) => `applied ${n}`).join('\n') : 'already up to date');
+        break;
+      }
+      case 'downgrade': {
+        if (!target) {
+          console.error('downgrade needs a target: base, -1 (one step) or a migration name');
+          return 2;
+        }
+        const reverted = await downgrade(database.db, target);
+        console.log(reverted.length ? reverted.map((n) => `reverted ${n}`).join('\n') : 'nothing to revert');
+        break;
+      }
+      case 'current': {
+        const revision = await currentRevision(database.db);
+        console.log(
+          revision ? `${revision}${revision === HEAD ? ' (head)' : ''}` : 'base (no migration applied)',
+        );
+        break;
+      }
+      case 'check': {
+        const drift = await schemaDrift(database);
+        const revision = await currentRevision(database.db);
+        if (revision !== HEAD) drift.unshift(`migrations at ${revision ?? 'base'}, head is ${HEAD}`);
+        if (drift.length) {
+          console.error(`schema differs from the code:\n${drift.map((d) => `  - ${d}`).join('\n')}`);
+          return 1;
+        }
+        console.log('schema matches the code');
+        break;
+      }
+    }
+    return 0;
+  } finally {
+    await database.close();
+  }
+}

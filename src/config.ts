@@ -1,0 +1,174 @@
+import { parseDatabaseUrl, composeDatabaseUrl, type DatabaseConfig } from './platform/db/database-url.js';
+
+/** The value `.env.example` ships with; the server refuses to start while the secret still equals it. */
+export const SECRET_PLACEHOLDER = 'change-me-to-a-long-random-secret';
+
+export const APP_ENVS = ['dev', 'test', 'prod'] as const;
+export type AppEnv = (typeof APP_ENVS)[number];
+
+export const JWT_ALGS = ['HS256', 'HS384', 'HS512'] as const;
+export type JwtAlg = (typeof JWT_ALGS)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  appEnv: AppEnv;
+  secretKey: string;
+  database: DatabaseConfig;
+  accessTokenMinutes: number;
+  refreshTokenDays: number;
+  jwtAlg: JwtAlg;
+  webrtc: {
+    stunServers: string[];
+    turnServers: string[];
+    turnUsername: string | undefined;
+    turnPassword: string | undefined;
+    turnSecret: string | undefined;
+  };
+  host: string;
+  port: number;
+  corsAllowOrigins: string[];
+  publicBaseUrl: string;
+  trustProxy: boolean;
+  redisUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  outboxDir: string;
+  logLevel: LogLevel;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Raised with every configuration problem at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_DATABASE: DatabaseConfig = { dialect: 'sqlite', filename: './data/dev.db' };
+
+/** The database alone, for commands that need no secret (`crew db …`): DATABASE_URL, else DB_*, else SQLite. */
+export function loadDatabaseConfig(env: Env): DatabaseConfig {
+  const databaseUrl = env.DATABASE_URL?.trim() || composeDatabaseUrl(env);
+  if (!databaseUrl) return DEFAULT_DATABASE;
+  try {
+    return parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    throw new ConfigError([
+      `${env.DATABASE_URL?.trim() ? 'DATABASE_URL' : 'DB_*'}: ${(error as Error).message}`,
+    ]);
+  }
+}
+
+/** Turns environment variables into one frozen Config, or throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (...names: string[]): string | undefined => {
+    for (const name of names) {
+      const value = env[name]?.trim();
+      if (value) return value;
+    }
+    return undefined;
+  };
+  const oneOf = <T extends string>(names: string[], allowed: readonly T[], fallback: T): T => {
+    const value = read(...names);
+    if (value === undefined) return fallback;
+    const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    if (!match) problems.push(`${names[0]} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return match ?? fallback;
+  };
+  const integer = (names: string[], fallback: number, min: number, max: number): number => {
+    const value = read(...names);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${names[0]} must be an integer from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const list = (name: string): string[] =>
+    (read(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const url = (name: string, fallback: string): string => {
+    const value = read(name) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (!['http:', 'https:'].includes(parsed.protocol)) throw new Error('not http');
+      return value.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${value}")`);
+      return fallback;
+    }
+  };
+
+  const appEnv = oneOf(['APP_ENV', 'ENV'], APP_ENVS, 'dev');
+
+  const secretKey = read('REALISONS_SECRET_KEY', 'SECRET_KEY') ?? '';
+  if (!secretKey) {
+    problems.push('REALISONS_SECRET_KEY (or SECRET_KEY) is required: set it to a random value of 32+ bytes');
+  } else if (secretKey === SECRET_PLACEHOLDER) {
+    problems.push(
+      'REALISONS_SECRET_KEY still holds the placeholder from .env.example: generate a random value',
+    );
+  } else if (appEnv === 'prod' && Buffer.byteLength(secretKey) < 32) {
+    problems.push('REALISONS_SECRET_KEY must be at least 32 bytes long when APP_ENV=prod');
+  }
+
+  let database = DEFAULT_DATABASE;
+  try {
+    database = loadDatabaseConfig(env);
+  } catch (error) {
+    problems.push(...(error as ConfigError).problems);
+  }
+
+  const corsAllowOrigins = list('CORS_ALLOW_ORIGINS');
+  for (const origin of corsAllowOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(
+        `CORS_ALLOW_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`,
+      );
+    }
+  }
+
+  const config: Config = {
+    appEnv,
+    secretKey,
+    database,
+    accessTokenMinutes: integer(['ACCESS_TOKEN_EXPIRE_MINUTES', 'ACCESS_TOKEN_MINUTES'], 60, 1, 24 * 60),
+    refreshTokenDays: integer(['REFRESH_TOKEN_DAYS'], 14, 1, 365),
+    jwtAlg: oneOf(['JWT_ALG'], JWT_ALGS, 'HS256'),
+    webrtc: {
+      stunServers: list('WEBRTC_STUN_SERVERS'),
+      turnServers: list('WEBRTC_TURN_SERVERS'),
+      turnUsername: read('WEBRTC_TURN_USERNAME'),
+      turnPassword: read('WEBRTC_TURN_PASSWORD'),
+      turnSecret: read('WEBRTC_TURN_SECRET'),
+    },
+    host: read('HOST') ?? '127.0.0.1',
+    port: integer(['PORT'], 8000, 0, 65535),
+    corsAllowOrigins,
+    publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:8000'),
+    trustProxy: oneOf(['TRUST_PROXY'], ['true', 'false'] as const, 'false') === 'true',
+    redisUrl: read('REDIS_URL'),
+    smtpUrl: read('SMTP_URL'),
+    mailFrom: read('MAIL_FROM') ?? 'Coulisses Crew <no-reply@localhost>',
+    outboxDir: read('OUTBOX_DIR') ?? './data/outbox',
+    logLevel: oneOf(['LOG_LEVEL'], LOG_LEVELS, 'info'),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

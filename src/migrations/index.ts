@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './20261121_0001_initial.js';
+
+/** Every migration, in order. Names sort in the order they apply; a merged migration is never edited. */
+export const migrations: Record<string, Migration> = {
+  '20261121_0001_initial': initial,
+};

@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from './database-url.js';
+import { cachingSqliteDatabase } from './sqlite-statement-cache.js';
+import type { DB } from './tables.js';
+
+export type Dialect = DatabaseConfig['dialect'];
+export type Db = Kysely<DB>;
+export type Tx = Transaction<DB>;
+/** What repositories take: the database or a transaction, so the caller decides the transaction boundary. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function createDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): Database {
+  return config.dialect === 'sqlite'
+    ? openSqlite(config.filename)
+    : openPostgres(config.connectionString, options);
+}
+
+function openSqlite(filename: string): Database {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const sqlite = new BetterSqlite3(filename);
+  if (filename !== ':memory:') sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const { types } = pg;
+const TIMESTAMPTZ_OID = 1184;
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** PostgreSQL prints `2026-01-02 10:00:00.123+00`; the API speaks `2026-01-02T10:00:00.123Z`. */
+export function pgTimestampToIso(text: string): string {
+  const normalised = text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  return new Date(
+    normalised.endsWith('Z') || /[+-]\d\d:\d\d$/.test(normalised) ? normalised : `${normalised}Z`,
+  ).toISOString();
+}
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMPTZ_OID || oid === TIMESTAMP_OID) return pgTimestampToIso;
+    if (oid === INT8_OID || oid === NUMERIC_OID) return Number;
+    return types.getTypeParser(oid, format);
+  },
+};
+
+function openPostgres(connectionString: string, options: { poolSize?: number }): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    types: pgTypes as pg.CustomTypesConfig,
+    options: '-c TimeZone=UTC',
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** SQLite keeps booleans as 0/1 and PostgreSQL as true/false: read either. */
+export function asBool(value: boolean | number): boolean {
+  return value === true || value === 1;
+}
+
+/** SQLite keeps JSON as text, PostgreSQL (jsonb) hands back the parsed value. */
+export function asJson<T = unknown>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** The one way to write a JSON column on both dialects. */
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}

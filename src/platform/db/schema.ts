@@ -1,0 +1,325 @@
+/**
+ * The schema the code expects, declared once, independently of the migrations that build it.
+ * `crew db check` and the drift test compare a migrated database with this declaration (the seed's
+ * Alembic-vs-models test). Column notation: a logical type, with `?` when the column is nullable.
+ */
+export type LogicalType = 'uuid' | 'text' | 'integer' | 'boolean' | 'timestamp' | 'json';
+type ColumnNotation = LogicalType | `${LogicalType}?`;
+export type OnDelete = 'cascade' | 'set null' | 'no action';
+
+export interface IndexSpec {
+  name: string;
+  columns: string[];
+  unique?: boolean;
+  where?: string;
+}
+
+export interface ForeignKeySpec {
+  columns: string[];
+  table: string;
+  refColumns: string[];
+  onDelete: OnDelete;
+}
+
+export interface TableSpec {
+  columns: Record<string, ColumnNotation>;
+  primaryKey: string[];
+  indexes: IndexSpec[];
+  foreignKeys: ForeignKeySpec[];
+}
+
+const fk = (column: string, table: string, onDelete: OnDelete = 'cascade'): ForeignKeySpec => ({
+  columns: [column],
+  table,
+  refColumns: ['id'],
+  onDelete,
+});
+const index = (name: string, columns: string[], extra: Partial<IndexSpec> = {}): IndexSpec => ({
+  name,
+  columns,
+  ...extra,
+});
+const unique = (name: string, columns: string[]) => index(name, columns, { unique: true });
+
+export const declaredSchema: Record<string, TableSpec> = {
+  orgs: {
+    columns: { id: 'uuid', name: 'text', timezone: 'text', created_at: 'timestamp', updated_at: 'timestamp' },
+    primaryKey: ['id'],
+    indexes: [],
+    foreignKeys: [],
+  },
+  accounts: {
+    columns: {
+      id: 'uuid',
+      email: 'text',
+      password_hash: 'text',
+      active: 'boolean',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [unique('accounts_email_key', ['email'])],
+    foreignKeys: [],
+  },
+  org_memberships: {
+    columns: { id: 'uuid', org_id: 'uuid', account_id: 'uuid', role: 'text', created_at: 'timestamp' },
+    primaryKey: ['id'],
+    indexes: [
+      unique('org_memberships_org_account_key', ['org_id', 'account_id']),
+      index('org_memberships_account_idx', ['account_id']),
+    ],
+    foreignKeys: [fk('org_id', 'orgs'), fk('account_id', 'accounts')],
+  },
+  org_invitations: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      email: 'text',
+      role: 'text',
+      token_hash: 'text',
+      invited_by: 'uuid?',
+      expires_at: 'timestamp',
+      accepted_at: 'timestamp?',
+      created_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      unique('org_invitations_token_hash_key', ['token_hash']),
+      index('org_invitations_org_idx', ['org_id']),
+    ],
+    foreignKeys: [fk('org_id', 'orgs'), fk('invited_by', 'accounts', 'set null')],
+  },
+  auth_sessions: {
+    columns: {
+      id: 'uuid',
+      account_id: 'uuid',
+      org_id: 'uuid?',
+      created_at: 'timestamp',
+      expires_at: 'timestamp',
+      ended_at: 'timestamp?',
+    },
+    primaryKey: ['id'],
+    indexes: [index('auth_sessions_account_idx', ['account_id'])],
+    foreignKeys: [fk('account_id', 'accounts'), fk('org_id', 'orgs', 'set null')],
+  },
+  refresh_tokens: {
+    columns: {
+      id: 'uuid',
+      session_id: 'uuid',
+      token_hash: 'text',
+      parent_id: 'uuid?',
+      created_at: 'timestamp',
+      expires_at: 'timestamp',
+      rotated_at: 'timestamp?',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      unique('refresh_tokens_token_hash_key', ['token_hash']),
+      index('refresh_tokens_session_idx', ['session_id']),
+    ],
+    foreignKeys: [fk('session_id', 'auth_sessions'), fk('parent_id', 'refresh_tokens', 'set null')],
+  },
+  password_reset_tokens: {
+    columns: {
+      id: 'uuid',
+      account_id: 'uuid',
+      token_hash: 'text',
+      created_at: 'timestamp',
+      expires_at: 'timestamp',
+      used_at: 'timestamp?',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      unique('password_reset_tokens_token_hash_key', ['token_hash']),
+      index('password_reset_tokens_account_idx', ['account_id']),
+    ],
+    foreignKeys: [fk('account_id', 'accounts')],
+  },
+  users: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      account_id: 'uuid?',
+      first_name: 'text',
+      last_name: 'text',
+      email: 'text?',
+      phone: 'text?',
+      employment_type: 'text',
+      notes: 'text?',
+      active: 'boolean',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      index('users_org_name_idx', ['org_id', 'last_name', 'first_name']),
+      unique('users_org_account_key', ['org_id', 'account_id']),
+      index('users_account_idx', ['account_id']),
+    ],
+    foreignKeys: [fk('org_id', 'orgs'), fk('account_id', 'accounts', 'set null')],
+  },
+  user_skills: {
+    columns: { org_id: 'uuid', user_id: 'uuid', name: 'text', level: 'integer' },
+    primaryKey: ['user_id', 'name'],
+    indexes: [index('user_skills_org_name_idx', ['org_id', 'name', 'level'])],
+    foreignKeys: [fk('org_id', 'orgs'), fk('user_id', 'users')],
+  },
+  user_tags: {
+    columns: { org_id: 'uuid', user_id: 'uuid', tag: 'text' },
+    primaryKey: ['user_id', 'tag'],
+    indexes: [index('user_tags_org_tag_idx', ['org_id', 'tag'])],
+    foreignKeys: [fk('org_id', 'orgs'), fk('user_id', 'users')],
+  },
+  projects: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      name: 'text',
+      description: 'text?',
+      status: 'text',
+      starts_at: 'timestamp?',
+      ends_at: 'timestamp?',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [unique('projects_org_name_key', ['org_id', 'name'])],
+    foreignKeys: [fk('org_id', 'orgs')],
+  },
+  missions: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      project_id: 'uuid',
+      title: 'text',
+      starts_at: 'timestamp',
+      ends_at: 'timestamp',
+      location: 'text?',
+      notes: 'text?',
+      published_at: 'timestamp?',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      index('missions_org_starts_idx', ['org_id', 'starts_at']),
+      index('missions_project_starts_idx', ['project_id', 'starts_at']),
+    ],
+    foreignKeys: [fk('org_id', 'orgs'), fk('project_id', 'projects')],
+  },
+  mission_roles: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      mission_id: 'uuid',
+      name: 'text',
+      quota: 'integer',
+      skill: 'text?',
+      min_level: 'integer?',
+      accepted_count: 'integer',
+      created_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [index('mission_roles_mission_idx', ['mission_id'])],
+    foreignKeys: [fk('org_id', 'orgs'), fk('mission_id', 'missions')],
+  },
+  assignments: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      mission_id: 'uuid',
+      role_id: 'uuid',
+      user_id: 'uuid',
+      status: 'text',
+      note: 'text?',
+      reason: 'text?',
+      invited_by: 'uuid?',
+      responded_at: 'timestamp?',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      index('assignments_active_mission_user_key', ['mission_id', 'user_id'], {
+        unique: true,
+        where: "status IN ('INVITED', 'ACCEPTED')",
+      }),
+      index('assignments_user_status_idx', ['user_id', 'status']),
+      index('assignments_role_status_idx', ['role_id', 'status']),
+      index('assignments_org_status_idx', ['org_id', 'status', 'created_at']),
+    ],
+    foreignKeys: [
+      fk('org_id', 'orgs'),
+      fk('mission_id', 'missions'),
+      fk('role_id', 'mission_roles'),
+      fk('user_id', 'users'),
+      fk('invited_by', 'accounts', 'set null'),
+    ],
+  },
+  availability: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      user_id: 'uuid',
+      starts_at: 'timestamp',
+      ends_at: 'timestamp',
+      kind: 'text',
+      note: 'text?',
+      created_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      index('availability_user_starts_idx', ['user_id', 'starts_at']),
+      index('availability_org_starts_idx', ['org_id', 'starts_at']),
+    ],
+    foreignKeys: [fk('org_id', 'orgs'), fk('user_id', 'users')],
+  },
+  invitations: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      assignment_id: 'uuid',
+      token_hash: 'text',
+      created_by: 'uuid?',
+      created_at: 'timestamp',
+      expires_at: 'timestamp',
+      revoked_at: 'timestamp?',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      unique('invitations_token_hash_key', ['token_hash']),
+      index('invitations_assignment_idx', ['assignment_id']),
+    ],
+    foreignKeys: [
+      fk('org_id', 'orgs'),
+      fk('assignment_id', 'assignments'),
+      fk('created_by', 'accounts', 'set null'),
+    ],
+  },
+  org_rule_settings: {
+    columns: { org_id: 'uuid', rule: 'text', value: 'integer', mode: 'text' },
+    primaryKey: ['org_id', 'rule'],
+    indexes: [],
+    foreignKeys: [fk('org_id', 'orgs')],
+  },
+  audit_log: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid?',
+      actor_account_id: 'uuid?',
+      action: 'text',
+      entity_type: 'text',
+      entity_id: 'text?',
+      before: 'json?',
+      after: 'json?',
+      request_id: 'text?',
+      created_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      index('audit_log_org_created_idx', ['org_id', 'created_at']),
+      index('audit_log_org_entity_idx', ['org_id', 'entity_type', 'entity_id']),
+    ],
+    foreignKeys: [],
+  },
+};

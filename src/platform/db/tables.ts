@@ -1,0 +1,235 @@
+/**
+ * Row types of every table, as Kysely sees them. Times are ISO-8601 UTC strings with `Z` on both dialects;
+ * booleans read back as 0/1 on SQLite and true/false on PostgreSQL (see `asBool`); JSON columns read back as
+ * text on SQLite and parsed values on PostgreSQL (see `asJson`).
+ */
+export type Iso = string;
+type Bool = boolean | number;
+
+export const MEMBER_ROLES = ['owner', 'admin', 'manager', 'tech'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const PROJECT_STATUSES = ['DRAFT', 'ACTIVE', 'ARCHIVED'] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+export const ASSIGNMENT_STATUSES = ['INVITED', 'ACCEPTED', 'DECLINED', 'CANCELLED'] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+export const EMPLOYMENT_TYPES = ['CDI', 'CDD', 'INTERMITTENT', 'FREELANCE', 'OTHER'] as const;
+export type EmploymentType = (typeof EMPLOYMENT_TYPES)[number];
+
+export const AVAILABILITY_KINDS = ['AVAILABLE', 'UNAVAILABLE'] as const;
+export type AvailabilityKind = (typeof AVAILABILITY_KINDS)[number];
+
+export const RULE_MODES = ['block', 'warn'] as const;
+export type RuleMode = (typeof RULE_MODES)[number];
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  timezone: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  active: Bool;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface OrgMembershipsTable {
+  id: string;
+  org_id: string;
+  account_id: string;
+  role: MemberRole;
+  created_at: Iso;
+}
+
+export interface OrgInvitationsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: MemberRole;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Iso;
+  accepted_at: Iso | null;
+  created_at: Iso;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  account_id: string;
+  org_id: string | null;
+  created_at: Iso;
+  expires_at: Iso;
+  ended_at: Iso | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  session_id: string;
+  token_hash: string;
+  parent_id: string | null;
+  created_at: Iso;
+  expires_at: Iso;
+  rotated_at: Iso | null;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  created_at: Iso;
+  expires_at: Iso;
+  used_at: Iso | null;
+}
+
+export interface UsersTable {
+  id: string;
+  org_id: string;
+  account_id: string | null;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  employment_type: EmploymentType;
+  notes: string | null;
+  active: Bool;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface UserSkillsTable {
+  org_id: string;
+  user_id: string;
+  name: string;
+  level: number;
+}
+
+export interface UserTagsTable {
+  org_id: string;
+  user_id: string;
+  tag: string;
+}
+
+export interface ProjectsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string | null;
+  status: ProjectStatus;
+  starts_at: Iso | null;
+  ends_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface MissionsTable {
+  id: string;
+  org_id: string;
+  project_id: string;
+  title: string;
+  starts_at: Iso;
+  ends_at: Iso;
+  location: string | null;
+  notes: string | null;
+  published_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface MissionRolesTable {
+  id: string;
+  org_id: string;
+  mission_id: string;
+  name: string;
+  quota: number;
+  skill: string | null;
+  min_level: number | null;
+  /** Kept by the same statement that accepts, so `accepted_count <= quota` holds under any race. */
+  accepted_count: number;
+  created_at: Iso;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  org_id: string;
+  mission_id: string;
+  role_id: string;
+  user_id: string;
+  status: AssignmentStatus;
+  note: string | null;
+  reason: string | null;
+  invited_by: string | null;
+  responded_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AvailabilityTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  starts_at: Iso;
+  ends_at: Iso;
+  kind: AvailabilityKind;
+  note: string | null;
+  created_at: Iso;
+}
+
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  assignment_id: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: Iso;
+  expires_at: Iso;
+  revoked_at: Iso | null;
+}
+
+export interface OrgRuleSettingsTable {
+  org_id: string;
+  rule: string;
+  value: number;
+  mode: RuleMode;
+}
+
+export interface AuditLogTable {
+  id: string;
+  org_id: string | null;
+  actor_account_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  created_at: Iso;
+}
+
+export interface DB {
+  orgs: OrgsTable;
+  accounts: AccountsTable;
+  org_memberships: OrgMembershipsTable;
+  org_invitations: OrgInvitationsTable;
+  auth_sessions: AuthSessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  users: UsersTable;
+  user_skills: UserSkillsTable;
+  user_tags: UserTagsTable;
+  projects: ProjectsTable;
+  missions: MissionsTable;
+  mission_roles: MissionRolesTable;
+  assignments: AssignmentsTable;
+  availability: AvailabilityTable;
+  invitations: InvitationsTable;
+  org_rule_settings: OrgRuleSettingsTable;
+  audit_log: AuditLogTable;
+}

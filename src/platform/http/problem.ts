@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  request_id: string;
+  [extension: string]: unknown;
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): FastifyReply {
+  const problem: ProblemDocument = {
+    type: `urn:coulisses-crew:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    request_id: request.id,
+    ...extensions,
+  };
+  return reply.code(status).type('application/problem+json').send(problem);
+}
+
+/** Every error leaves as RFC 9457 problem+json: never a stack, a SQL fragment or a secret. */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      reply.headers(error.headers);
+      return sendProblem(request, reply, error.status, error.code, error.message, error.extensions);
+    }
+    if ('validation' in error && error.validation) {
+      const errors = error.validation.map((v) => ({
+        location: error.validationContext ?? 'body',
+        path: v.instancePath || '/',
+        message: describeValidation(v),
+      }));
+      const detail = errors
+        .map((e) => `${e.location}${e.path === '/' ? '' : e.path}: ${e.message}`)
+        .join('; ');
+      return sendProblem(request, reply, 400, 'validation_failed', detail, { errors });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = codeForStatus(status);
+      return sendProblem(request, reply, status, code, error.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(request, reply, 500, 'internal_error', 'An unexpected error occurred');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      404,
+      'not_found',
+      `No route for ${request.method} ${request.url.split('?')[0]}`,
+    ),
+  );
+}
+
+function describeValidation(v: {
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}): string {
+  if (v.keyword === 'additionalProperties') return `unknown field "${String(v.params.additionalProperty)}"`;
+  if (v.keyword === 'required') return `"${String(v.params.missingProperty)}" is required`;
+  return v.message ?? 'is invalid';
+}
+
+function codeForStatus(status: number): ErrorCode | string {
+  const known = Object.entries(ERROR_STATUS).find(([, s]) => s === status);
+  return known ? known[0] : 'bad_request';
+}

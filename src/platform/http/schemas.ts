@@ -1,0 +1,27 @@
+import { Type, type TSchema } from '@fastify/type-provider-typebox';
+
+/** RFC 9457 problem document, as every error leaves the API. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String({ description: 'Stable machine-readable error code' }),
+    request_id: Type.String(),
+  },
+  { additionalProperties: true, description: 'application/problem+json' },
+);
+
+/** `{items, next_cursor}`: every list in the API has this shape. */
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from a previous page' })),
+};
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-06-01T18:00:00.000Z'] });

@@ -1,0 +1,100 @@
+import { execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SECRET_PLACEHOLDER } from '../../src/config.js';
+import { DIALECTS, emptyDatabase, type TestDatabase } from '../helpers/database.js';
+
+const run = promisify(execFile);
+const TSX = ['--import', 'tsx'];
+
+async function crew(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...TSX, 'src/cli.ts', ...args], {
+      env: { PATH: process.env.PATH, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe.each(DIALECTS)('the crew db CLI on %s', (dialect) => {
+  let test: TestDatabase;
+  afterAll(() => test?.drop());
+
+  it('upgrades, reports, checks and downgrades the database given by the environment', async () => {
+    test = await emptyDatabase(dialect);
+    await test.database.close();
+    const url =
+      test.config.dialect === 'sqlite'
+        ? `sqlite:///${test.config.filename}`
+        : test.config.connectionString.replace('postgresql://', 'postgresql+psycopg://');
+    const env = { DATABASE_URL: url };
+
+    expect(await crew(['db', 'current'], env)).toMatchObject({
+      code: 0,
+      stdout: 'base (no migration applied)\n',
+    });
+    expect(await crew(['db', 'check'], env)).toMatchObject({ code: 1 });
+    expect(await crew(['db', 'upgrade'], env)).toMatchObject({
+      code: 0,
+      stdout: 'applied 20261121_0001_initial\n',
+    });
+    expect(await crew(['db', 'current'], env)).toMatchObject({
+      code: 0,
+      stdout: '20261121_0001_initial (head)\n',
+    });
+    expect(await crew(['db', 'check'], env)).toMatchObject({ code: 0, stdout: 'schema matches the code\n' });
+    expect(await crew(['db', 'downgrade', 'base'], env)).toMatchObject({
+      code: 0,
+      stdout: 'reverted 20261121_0001_initial\n',
+    });
+    expect(await crew(['db', 'downgrade'], env)).toMatchObject({ code: 2 });
+    expect(await crew(['db', 'frobnicate'], env)).toMatchObject({ code: 2 });
+  });
+});
+
+describe('the server entry', () => {
+  const filename = join(tmpdir(), `crew-server-${process.pid}.db`);
+  afterAll(() => rmSync(filename, { force: true }));
+
+  it('refuses to start with the placeholder secret, naming the variable', async () => {
+    const result = await run(process.execPath, [...TSX, 'src/server.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        REALISONS_SECRET_KEY: SECRET_PLACEHOLDER,
+        DATABASE_URL: `sqlite:///${filename}`,
+      },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('REALISONS_SECRET_KEY') });
+  });
+
+  it('serves, then drains and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [...TSX, 'src/server.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        REALISONS_SECRET_KEY: 'x'.repeat(40),
+        DATABASE_URL: `sqlite:///${filename}`,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+    });
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const res = await fetch(`${address}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
