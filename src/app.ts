@@ -5,8 +5,15 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { Redis } from 'ioredis';
+import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { orgScopedRoutes } from './modules/org-routes.js';
+import { registerAccessControl } from './platform/auth/access.js';
+import { accessTokens, type AccessTokens } from './platform/auth/jwt.js';
 import { createDatabase, type Database } from './platform/db/database.js';
+import { createMailer, type Mailer } from './platform/mail.js';
+import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { requestSerializer } from './platform/http/logging.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
@@ -15,12 +22,18 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     database: Database;
+    tokens: AccessTokens;
+    limiter: RateLimiter;
+    mailer: Mailer;
+    redis: Redis | null;
   }
 }
 
 export interface AppOptions {
   /** Reuse an open database (tests, the bench); otherwise one is opened from the config and closed with the app. */
   database?: Database;
+  /** Replace the mailer (tests); otherwise SMTP or the local outbox, from the config. */
+  mailer?: Mailer;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -47,6 +60,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('config', config);
   app.decorate('database', database);
   if (!options.database) app.addHook('onClose', () => database.close());
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  const limiter = redis ? redisRateLimiter(redis) : memoryRateLimiter();
+  app.decorate('redis', redis);
+  app.decorate('limiter', limiter);
+  app.decorate('tokens', accessTokens(config));
+  app.decorate('mailer', options.mailer ?? createMailer(config));
+  app.addHook('onClose', async () => {
+    await limiter.close();
+    await redis?.quit();
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -57,6 +80,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(cookie);
   await registerOpenApi(app, config.publicBaseUrl);
 
+  registerAccessControl(app, app.tokens);
   await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(orgScopedRoutes, { prefix: '/orgs/:org_id' });
+    },
+    { prefix: '/api/v1' },
+  );
   return app;
 }

@@ -1,3 +1,4 @@
+import { bootstrapCommand } from './cli/bootstrap.commands.js';
 import { runDbCommand } from './cli/db.commands.js';
 
 const USAGE = `crew — Coulisses Crew operations
@@ -7,10 +8,20 @@ const USAGE = `crew — Coulisses Crew operations
   crew db current                      print the applied revision
   crew db check                        exit 1 when the database differs from the declared schema
 
+  crew org create --name NAME --owner-email EMAIL --owner-password PW [--timezone TZ]
+                                       → {"org_id", "account_id"}
+  crew member add --org ORG_ID --email EMAIL --role owner|admin|manager|tech [--password PW]
+                                       → {"account_id", "membership_id"} (creates the account when missing)
+  crew account set-password --email EMAIL --password PW
+                                       → {"account_id"} (ends the account's sessions)
+
 Every command reads DATABASE_URL (or DB_*, or the SQLite default) from the environment or .env.`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   db: runDbCommand,
+  org: bootstrapCommand('org'),
+  member: bootstrapCommand('member'),
+  account: bootstrapCommand('account'),
 };
 
 const [group, ...rest] = process.argv.slice(2);

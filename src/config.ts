@@ -31,6 +31,12 @@ export interface Config {
   corsAllowOrigins: string[];
   publicBaseUrl: string;
   trustProxy: boolean;
+  rateLimits: {
+    /** login and reset requests per client IP per minute */
+    authPerIp: number;
+    /** login and reset requests per email per 15 minutes */
+    authPerEmail: number;
+  };
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -155,6 +161,10 @@ export function loadConfig(env: Env): Config {
     corsAllowOrigins,
     publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:8000'),
     trustProxy: oneOf(['TRUST_PROXY'], ['true', 'false'] as const, 'false') === 'true',
+    rateLimits: {
+      authPerIp: integer(['AUTH_RATE_LIMIT_PER_IP'], 30, 1, 1_000_000),
+      authPerEmail: integer(['AUTH_RATE_LIMIT_PER_EMAIL'], 10, 1, 1_000_000),
+    },
     redisUrl: read('REDIS_URL'),
     smtpUrl: read('SMTP_URL'),
     mailFrom: read('MAIL_FROM') ?? 'Coulisses Crew <no-reply@localhost>',

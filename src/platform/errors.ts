@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   invalid_token: 400,
   unauthorized: 401,
   invalid_credentials: 401,
+  wrong_password: 400,
   forbidden: 403,
   cross_site_request: 403,
   not_found: 404,

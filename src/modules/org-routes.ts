@@ -1,0 +1,9 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+/**
+ * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
+ * `config.access`; the access hook checks the role and that `:org_id` is the token's org.
+ */
+export const orgScopedRoutes: FastifyPluginAsync = async (_app) => {
+  // features register here: await app.register(xxxRoutes);
+};

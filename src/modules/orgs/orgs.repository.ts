@@ -1,0 +1,29 @@
+import { isoNow, newId } from '../../platform/clock.js';
+import type { Executor } from '../../platform/db/database.js';
+import type { MemberRole } from '../../platform/db/tables.js';
+
+export async function insertOrg(db: Executor, name: string, timezone: string) {
+  const now = isoNow();
+  const org = { id: newId(), name, timezone, created_at: now, updated_at: now };
+  await db.insertInto('orgs').values(org).execute();
+  return org;
+}
+
+export function findOrg(db: Executor, orgId: string) {
+  return db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+}
+
+export async function insertMembership(db: Executor, orgId: string, accountId: string, role: MemberRole) {
+  const membership = { id: newId(), org_id: orgId, account_id: accountId, role, created_at: isoNow() };
+  await db.insertInto('org_memberships').values(membership).execute();
+  return membership;
+}
+
+export function findMembership(db: Executor, orgId: string, accountId: string) {
+  return db
+    .selectFrom('org_memberships')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}

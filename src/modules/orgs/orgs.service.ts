@@ -1,0 +1,32 @@
+import { recordAudit, type Actor } from '../../platform/audit.js';
+import type { Db } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors.js';
+import { DEFAULT_TIMEZONE, isValidTimeZone } from '../../platform/timezone.js';
+import { insertMembership, insertOrg } from './orgs.repository.js';
+
+export function assertTimeZone(timezone: string): void {
+  if (!isValidTimeZone(timezone)) {
+    throw new AppError('validation_failed', `timezone "${timezone}" is not an IANA time zone (e.g. Europe/Paris)`, {
+      errors: [{ location: 'body', path: '/timezone', message: 'unknown time zone' }],
+    });
+  }
+}
+
+/** A new org whose first member, the owner, is the given account. */
+export async function createOrg(db: Db, actor: Actor, input: { name: string; timezone?: string | undefined }, ownerAccountId: string) {
+  const timezone = input.timezone ?? DEFAULT_TIMEZONE;
+  assertTimeZone(timezone);
+  return db.transaction().execute(async (tx) => {
+    const org = await insertOrg(tx, input.name.trim(), timezone);
+    const membership = await insertMembership(tx, org.id, ownerAccountId, 'owner');
+    await recordAudit(tx, actor, { orgId: org.id, action: 'org.create', entityType: 'org', entityId: org.id, after: org });
+    await recordAudit(tx, actor, {
+      orgId: org.id,
+      action: 'member.add',
+      entityType: 'membership',
+      entityId: membership.id,
+      after: { account_id: ownerAccountId, role: 'owner' },
+    });
+    return { org, membership };
+  });
+}

@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import { isoNow } from '../clock.js';
+import type { Actor } from '../audit.js';
+import { asBool } from '../db/database.js';
+import { MEMBER_ROLES, type MemberRole } from '../db/tables.js';
+import { AppError } from '../errors.js';
+import type { AccessTokens } from './jwt.js';
+import { hasRole } from './roles.js';
+
+/**
+ * What a route declares about who may call it:
+ * - `public`: anyone;
+ * - `account`: any logged-in account, member of an org or not;
+ * - a role: a member of the token's org with at least that role (owner > admin > manager > tech).
+ * A route with an `:org_id` path parameter also requires that parameter to equal the token's org.
+ */
+export type Access = 'public' | 'account' | MemberRole;
+
+export interface AuthContext {
+  accountId: string;
+  sessionId: string;
+  /** the token's active org */
+  orgId: string | null;
+  /** the caller's role in that org, looked up now, never trusted from the token */
+  role: MemberRole | null;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+  interface FastifyInstance {
+    /** Every API route with its declared access: the source of docs/permissions.md. */
+    accessRules: AccessRule[];
+  }
+}
+
+export interface AccessRule {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+const UNAUTHORIZED = { 'www-authenticate': 'Bearer' };
+
+/**
+ * Installs the access rules: every `/api/v1` route must declare `config.access` or the app refuses to start,
+ * and the declaration becomes the route's authentication and authorisation hook and its OpenAPI security.
+ */
+export function registerAccessControl(app: FastifyInstance, tokens: AccessTokens): void {
+  app.decorateRequest('auth', null);
+  app.decorate('accessRules', [] as AccessRule[]);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const access = route.config?.access;
+    const methods = [route.method].flat().join(',');
+    if (!access) throw new Error(`${methods} ${route.url} declares no access: add config.access`);
+    const orgScoped = route.url.includes(':org_id');
+    if (orgScoped && !isRole(access)) {
+      throw new Error(`${methods} ${route.url} is org-scoped: its access must be a role, not "${access}"`);
+    }
+    document(route, access, orgScoped);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') app.accessRules.push({ method, url: route.url, access });
+    }
+    if (access === 'public') return;
+    const hook = authenticate(app, tokens, access, orgScoped);
+    route.onRequest = [...[route.onRequest ?? []].flat(), hook];
+  });
+}
+
+function isRole(access: Access): access is MemberRole {
+  return (MEMBER_ROLES as readonly string[]).includes(access);
+}
+
+function authenticate(app: FastifyInstance, tokens: AccessTokens, access: Access, orgScoped: boolean): onRequestHookHandler {
+  return async (request) => {
+    const claims = tokens.verify(bearerToken(request));
+    const { db } = app.database;
+    const base = db
+      .selectFrom('auth_sessions as s')
+      .innerJoin('accounts as a', 'a.id', 's.account_id')
+      .where('s.id', '=', claims.sid)
+      .where('s.account_id', '=', claims.sub);
+    const row = claims.org
+      ? await base
+          .leftJoin('org_memberships as m', (join) =>
+            join.onRef('m.account_id', '=', 's.account_id').on('m.org_id', '=', claims.org!),
+          )
+          .select(['s.ended_at', 's.expires_at', 'a.active', 'm.role'])
+          .executeTakeFirst()
+      : await base.select(['s.ended_at', 's.expires_at', 'a.active']).executeTakeFirst();
+    if (!row || row.ended_at !== null || row.expires_at <= isoNow() || !asBool(row.active)) {
+      throw new AppError('unauthorized', 'The session has ended: log in again', {}, UNAUTHORIZED);
+    }
+    const role: MemberRole | null = 'role' in row ? ((row.role as MemberRole | null) ?? null) : null;
+    request.auth = { accountId: claims.sub, sessionId: claims.sid, orgId: claims.org, role };
+    if (access === 'account') return;
+
+    if (orgScoped) {
+      const { org_id } = request.params as { org_id?: string };
+      if (org_id !== claims.org) {
+        throw new AppError('forbidden', 'The token is scoped to another org: switch org first');
+      }
+    }
+    if (!role) throw new AppError('forbidden', 'Not a member of this org');
+    if (!hasRole(role, access as MemberRole)) {
+      throw new AppError('forbidden', `This action requires the ${access} role or higher`);
+    }
+  };
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) throw new AppError('unauthorized', 'Missing bearer token', {}, UNAUTHORIZED);
+  return match[1]!;
+}
+
+function document(route: RouteOptions, access: Access, orgScoped: boolean): void {
+  const schema = (route.schema ??= {}) as Record<string, unknown>;
+  const rule =
+    access === 'public'
+      ? 'Public.'
+      : access === 'account'
+        ? 'Requires a logged-in account.'
+        : `Requires role ≥ **${access}**${orgScoped ? ' in the org of the path, which must be the token’s org' : ' in the token’s org'}.`;
+  schema.description = [schema.description, rule].filter(Boolean).join('\n\n');
+  if (access !== 'public') schema.security = [{ bearerAuth: [] }];
+}
+
+/** The caller, for routes that declared a non-public access (the hook guarantees it is there). */
+export function authOf(request: FastifyRequest): AuthContext {
+  if (!request.auth) throw new AppError('unauthorized', 'Not authenticated', {}, UNAUTHORIZED);
+  return request.auth;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { accountId: request.auth?.accountId ?? null, requestId: request.id };
+}
