@@ -28,35 +28,77 @@ async function ensureAccount(db: Db, email: string, password: string | undefined
   if (existing) return existing;
   if (password) assertAcceptablePassword(password, 'password');
   const account = await insertAccount(db, email, await hashPassword(password ?? randomToken()));
-  await recordAudit(db, cliActor(), { orgId: null, action: 'account.create', entityType: 'account', entityId: account.id, after: { email: account.email } });
+  await recordAudit(db, cliActor(), {
+    orgId: null,
+    action: 'account.create',
+    entityType: 'account',
+    entityId: account.id,
+    after: { email: account.email },
+  });
   return account;
 }
 
 async function orgCreate(db: Db, args: string[]) {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-password': { type: 'string' }, timezone: { type: 'string' } } });
-  const account = await ensureAccount(db, required(values, 'owner-email'), required(values, 'owner-password'));
-  const { org } = await createOrg(db, cliActor(), { name: required(values, 'name'), timezone: values.timezone }, account.id);
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'owner-email': { type: 'string' },
+      'owner-password': { type: 'string' },
+      timezone: { type: 'string' },
+    },
+  });
+  const account = await ensureAccount(
+    db,
+    required(values, 'owner-email'),
+    required(values, 'owner-password'),
+  );
+  const { org } = await createOrg(
+    db,
+    cliActor(),
+    { name: required(values, 'name'), timezone: values.timezone },
+    account.id,
+  );
   return { org_id: org.id, account_id: account.id };
 }
 
 async function memberAdd(db: Db, args: string[]) {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+    },
+  });
   const role = required(values, 'role') as MemberRole;
   if (!MEMBER_ROLES.includes(role)) throw new UsageError(`--role must be one of ${MEMBER_ROLES.join(', ')}`);
   const orgId = required(values, 'org');
-  if (!/^[0-9a-f-]{36}$/i.test(orgId) || !(await findOrg(db, orgId))) throw new UsageError(`org ${orgId} not found`);
+  if (!/^[0-9a-f-]{36}$/i.test(orgId) || !(await findOrg(db, orgId)))
+    throw new UsageError(`org ${orgId} not found`);
   const account = await ensureAccount(db, required(values, 'email'), values.password);
-  if (await findMembership(db, orgId, account.id)) throw new UsageError(`${account.email} is already a member of this org`);
+  if (await findMembership(db, orgId, account.id))
+    throw new UsageError(`${account.email} is already a member of this org`);
   const membership = await db.transaction().execute(async (tx) => {
     const created = await insertMembership(tx, orgId, account.id, role);
-    await recordAudit(tx, cliActor(), { orgId, action: 'member.add', entityType: 'membership', entityId: created.id, after: { account_id: account.id, role } });
+    await recordAudit(tx, cliActor(), {
+      orgId,
+      action: 'member.add',
+      entityType: 'membership',
+      entityId: created.id,
+      after: { account_id: account.id, role },
+    });
     return created;
   });
   return { account_id: account.id, membership_id: membership.id };
 }
 
 async function accountSetPassword(db: Db, args: string[]) {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, password: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, password: { type: 'string' } },
+  });
   const password = required(values, 'password');
   assertAcceptablePassword(password, 'password');
   const account = await findAccountByEmail(db, required(values, 'email'));
@@ -65,7 +107,12 @@ async function accountSetPassword(db: Db, args: string[]) {
   await db.transaction().execute(async (tx) => {
     await setPasswordHash(tx, account.id, passwordHash);
     await endAccountSessions(tx, account.id);
-    await recordAudit(tx, cliActor(), { orgId: null, action: 'auth.password_set', entityType: 'account', entityId: account.id });
+    await recordAudit(tx, cliActor(), {
+      orgId: null,
+      action: 'auth.password_set',
+      entityType: 'account',
+      entityId: account.id,
+    });
   });
   return { account_id: account.id };
 }

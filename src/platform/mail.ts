@@ -25,7 +25,9 @@ export function createMailer(config: Config): Mailer {
       if (config.smtpUrl) return;
       await mkdir(config.outboxDir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${newId()}.eml`;
-      await writeFile(join(config.outboxDir, name), (info as unknown as { message: Buffer }).message, { mode: 0o600 });
+      await writeFile(join(config.outboxDir, name), (info as unknown as { message: Buffer }).message, {
+        mode: 0o600,
+      });
     },
   };
 }

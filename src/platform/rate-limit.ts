@@ -15,7 +15,12 @@ export interface RateLimiter {
 
 function limited(retryAfter: number): AppError {
   const seconds = Math.max(1, Math.ceil(retryAfter));
-  return new AppError('rate_limited', `Too many attempts: retry in ${seconds} s`, {}, { 'retry-after': String(seconds) });
+  return new AppError(
+    'rate_limited',
+    `Too many attempts: retry in ${seconds} s`,
+    {},
+    { 'retry-after': String(seconds) },
+  );
 }
 
 /** Fixed windows in this process's memory: right for one instance, wrong for several (use Redis). */
@@ -49,7 +54,12 @@ export function redisRateLimiter(redis: Redis, prefix = 'crew:rl:'): RateLimiter
   return {
     async hit(key, { max, windowSeconds }) {
       const redisKey = prefix + key;
-      const result = await redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').ttl(redisKey).exec();
+      const result = await redis
+        .multi()
+        .incr(redisKey)
+        .expire(redisKey, windowSeconds, 'NX')
+        .ttl(redisKey)
+        .exec();
       const count = Number(result?.[0]?.[1] ?? 0);
       const ttl = Number(result?.[2]?.[1] ?? windowSeconds);
       if (count > max) throw limited(ttl > 0 ? ttl : windowSeconds);

@@ -44,7 +44,10 @@ export interface OrgFixture {
 }
 
 /** An org with one member of each role, each with a token scoped to it. */
-export async function createOrgFixture(app: FastifyInstance, name = `Org ${randomUUID().slice(0, 8)}`): Promise<OrgFixture> {
+export async function createOrgFixture(
+  app: FastifyInstance,
+  name = `Org ${randomUUID().slice(0, 8)}`,
+): Promise<OrgFixture> {
   const org = await insertOrg(app.database.db, name, 'Europe/Paris');
   const member = async (role: MemberRole): Promise<Member> => {
     const account = await createAccount(app, uniqueEmail(role));
@@ -65,6 +68,11 @@ export async function createOrgFixture(app: FastifyInstance, name = `Org ${rando
 /** A member of the org whose signed token is already expired. */
 export async function expiredTokenFor(app: FastifyInstance, accountId: string, orgId: string) {
   const session = await insertSession(app.database.db, accountId, orgId, isoIn(DAY));
-  const sign = createSigner({ key: app.config.secretKey, algorithm: app.config.jwtAlg, clockTimestamp: Date.now() - 2 * 3600_000, expiresIn: 3600_000 });
+  const sign = createSigner({
+    key: app.config.secretKey,
+    algorithm: app.config.jwtAlg,
+    clockTimestamp: Date.now() - 2 * 3600_000,
+    expiresIn: 3600_000,
+  });
   return sign({ sub: accountId, org: orgId, sid: session.id, typ: 'access' });
 }

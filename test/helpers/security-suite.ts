@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberRole } from '../../src/platform/db/tables.js';
 import type { TestContext } from './app.js';
-import { bearer, createAccount, createOrgFixture, expiredTokenFor, tokenFor, type OrgFixture } from './factories.js';
+import {
+  bearer,
+  createAccount,
+  createOrgFixture,
+  expiredTokenFor,
+  tokenFor,
+  type OrgFixture,
+} from './factories.js';
 
 export interface SecuredRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -27,7 +34,12 @@ export function securitySuite(ctx: TestContext, route: SecuredRoute): void {
   describe(`security of ${route.method} (≥ ${route.minRole})`, () => {
     const call = async (headers: Record<string, string>, org?: OrgFixture) => {
       const fixture = org ?? (await createOrgFixture(ctx.app));
-      return ctx.app.inject({ method: route.method, url: await route.url(fixture), headers, ...(route.body === undefined ? {} : { payload: route.body as object }) });
+      return ctx.app.inject({
+        method: route.method,
+        url: await route.url(fixture),
+        headers,
+        ...(route.body === undefined ? {} : { payload: route.body as object }),
+      });
     };
     const expectProblem = (res: Awaited<ReturnType<typeof call>>, status: number, code: string) => {
       expect(res.statusCode).toBe(status);
@@ -47,7 +59,11 @@ export function securitySuite(ctx: TestContext, route: SecuredRoute): void {
 
     it('401 with an expired token', async () => {
       const org = await createOrgFixture(ctx.app);
-      expectProblem(await call(bearer(await expiredTokenFor(ctx.app, org.owner.accountId, org.orgId)), org), 401, 'unauthorized');
+      expectProblem(
+        await call(bearer(await expiredTokenFor(ctx.app, org.owner.accountId, org.orgId)), org),
+        401,
+        'unauthorized',
+      );
     });
 
     it('403 with the token of another org', async () => {
@@ -60,7 +76,11 @@ export function securitySuite(ctx: TestContext, route: SecuredRoute): void {
       const org = await createOrgFixture(ctx.app);
       const stranger = await createAccount(ctx.app);
       // a token claiming the org, for an account with no membership in it
-      expectProblem(await call(bearer(await tokenFor(ctx.app, stranger.id, org.orgId)), org), 403, 'forbidden');
+      expectProblem(
+        await call(bearer(await tokenFor(ctx.app, stranger.id, org.orgId)), org),
+        403,
+        'forbidden',
+      );
     });
 
     for (const role of BELOW[route.minRole]) {

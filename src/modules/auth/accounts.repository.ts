@@ -12,7 +12,14 @@ export function findAccountById(db: Executor, id: string) {
 
 export async function insertAccount(db: Executor, email: string, passwordHash: string) {
   const now = isoNow();
-  const account = { id: newId(), email: email.toLowerCase(), password_hash: passwordHash, active: true, created_at: now, updated_at: now };
+  const account = {
+    id: newId(),
+    email: email.toLowerCase(),
+    password_hash: passwordHash,
+    active: true,
+    created_at: now,
+    updated_at: now,
+  };
   await db.insertInto('accounts').values(account).execute();
   return account;
 }
@@ -37,7 +44,11 @@ export function listMemberships(db: Executor, accountId: string) {
     .execute();
 }
 
-export async function findMembershipRole(db: Executor, accountId: string, orgId: string): Promise<MemberRole | null> {
+export async function findMembershipRole(
+  db: Executor,
+  accountId: string,
+  orgId: string,
+): Promise<MemberRole | null> {
   const row = await db
     .selectFrom('org_memberships')
     .select('role')

@@ -14,7 +14,15 @@ import {
   TokenResponse,
   WebRtcConfig,
 } from './auth.schemas.js';
-import { login, logout, refresh, switchOrg, throttleAuth, type AuthDeps, type IssuedTokens } from './auth.service.js';
+import {
+  login,
+  logout,
+  refresh,
+  switchOrg,
+  throttleAuth,
+  type AuthDeps,
+  type IssuedTokens,
+} from './auth.service.js';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from './password.service.js';
 import { assertSameSite, clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
 import { iceServersFor } from './webrtc.js';
@@ -23,8 +31,16 @@ const tags = ['auth'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 429: ProblemSchema };
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const deps: AuthDeps = { db: app.database.db, config: app.config, tokens: app.tokens, limiter: app.limiter };
-  const withCookie = (reply: Parameters<typeof setRefreshCookie>[0], { refreshToken, ...body }: IssuedTokens) => {
+  const deps: AuthDeps = {
+    db: app.database.db,
+    config: app.config,
+    tokens: app.tokens,
+    limiter: app.limiter,
+  };
+  const withCookie = (
+    reply: Parameters<typeof setRefreshCookie>[0],
+    { refreshToken, ...body }: IssuedTokens,
+  ) => {
     setRefreshCookie(reply, app.config, refreshToken);
     return body;
   };
@@ -45,7 +61,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await throttleAuth(deps, 'login', request.ip, request.body.email);
-      const issued = await login(deps, actorOf(request), { ...request.body, org_id: request.body.org_id ?? undefined });
+      const issued = await login(deps, actorOf(request), {
+        ...request.body,
+        org_id: request.body.org_id ?? undefined,
+      });
       return withCookie(reply, issued);
     },
   );
@@ -112,7 +131,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/me',
     {
       config: { access: 'account' },
-      schema: { tags, summary: 'The logged-in account, its active org and role, and all its orgs', response: { 200: Me, 401: ProblemSchema } },
+      schema: {
+        tags,
+        summary: 'The logged-in account, its active org and role, and all its orgs',
+        response: { 200: Me, 401: ProblemSchema },
+      },
     },
     async (request) => {
       const auth = authOf(request);
@@ -137,7 +160,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Act in another of the account’s orgs',
-        description: 'Returns an access token for the org and rotates the refresh cookie. Cross-site requests are refused.',
+        description:
+          'Returns an access token for the org and rotates the refresh cookie. Cross-site requests are refused.',
         body: SwitchOrgBody,
         response: { 200: TokenResponse, ...errors },
       },
@@ -167,8 +191,14 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await throttleAuth(deps, 'reset', request.ip, request.body.email);
       const onMailError = (error: unknown) => request.log.error({ err: error }, 'password reset mail failed');
-      const token = await requestPasswordReset({ ...deps, mailer: app.mailer, onMailError }, actorOf(request), request.body.email);
-      return app.config.appEnv === 'dev' && token ? { status: 'ok' as const, reset_token: token } : { status: 'ok' as const };
+      const token = await requestPasswordReset(
+        { ...deps, mailer: app.mailer, onMailError },
+        actorOf(request),
+        request.body.email,
+      );
+      return app.config.appEnv === 'dev' && token
+        ? { status: 'ok' as const, reset_token: token }
+        : { status: 'ok' as const };
     },
   );
 
@@ -197,7 +227,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Change the password',
-        description: 'Needs the current password. Every other session of the account ends; this one lives on.',
+        description:
+          'Needs the current password. Every other session of the account ends; this one lives on.',
         body: ChangePasswordBody,
         response: { 200: StatusOk, 400: ProblemSchema, 401: ProblemSchema },
       },

@@ -17,7 +17,9 @@ export const LoginBody = Type.Object(
   {
     email: Email,
     password: AnyPassword,
-    org_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'Org to act in; default: the oldest membership' })),
+    org_id: Type.Optional(
+      Type.Union([Uuid, Type.Null()], { description: 'Org to act in; default: the oldest membership' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -66,5 +68,7 @@ export const WebRtcConfig = Type.Object({
       credential: Type.Optional(Type.String()),
     }),
   ),
-  ttl_seconds: Type.Optional(Type.Integer({ description: 'Lifetime of the TURN credentials, when short-lived' })),
+  ttl_seconds: Type.Optional(
+    Type.Integer({ description: 'Lifetime of the TURN credentials, when short-lived' }),
+  ),
 });

@@ -7,7 +7,12 @@ import { DAY, isoIn, isoNow } from '../../platform/clock.js';
 import { asBool, type Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import type { RateLimiter } from '../../platform/rate-limit.js';
-import { findAccountByEmail, findMembershipRole, listMemberships, setPasswordHash } from './accounts.repository.js';
+import {
+  findAccountByEmail,
+  findMembershipRole,
+  listMemberships,
+  setPasswordHash,
+} from './accounts.repository.js';
 import {
   claimRefreshToken,
   endSession,
@@ -46,7 +51,10 @@ const BAD_REFRESH = () => new AppError('unauthorized', 'Invalid or expired refre
 export async function throttleAuth(deps: AuthDeps, action: string, ip: string, email: string): Promise<void> {
   const { authPerIp, authPerEmail } = deps.config.rateLimits;
   await deps.limiter.hit(`${action}:ip:${ip}`, { max: authPerIp, windowSeconds: 60 });
-  await deps.limiter.hit(`${action}:email:${email.toLowerCase()}`, { max: authPerEmail, windowSeconds: 15 * 60 });
+  await deps.limiter.hit(`${action}:email:${email.toLowerCase()}`, {
+    max: authPerEmail,
+    windowSeconds: 15 * 60,
+  });
 }
 
 /** Unknown email, wrong password and deactivated account all cost one argon2id verification and read alike. */
@@ -59,12 +67,22 @@ export async function login(
   const account = await findAccountByEmail(db, input.email);
   if (!account) {
     await burnVerification(input.password);
-    await recordAudit(db, actor, { orgId: null, action: 'auth.login_failed', entityType: 'account', entityId: null, after: { email: input.email.toLowerCase() } });
+    await recordAudit(db, actor, {
+      orgId: null,
+      action: 'auth.login_failed',
+      entityType: 'account',
+      entityId: null,
+      after: { email: input.email.toLowerCase() },
+    });
     throw BAD_CREDENTIALS();
   }
   const { ok, rehash } = await verifyPassword(account.password_hash, input.password);
   if (!ok || !asBool(account.active)) {
-    await recordAudit(db, { ...actor, accountId: account.id }, { orgId: null, action: 'auth.login_failed', entityType: 'account', entityId: account.id });
+    await recordAudit(
+      db,
+      { ...actor, accountId: account.id },
+      { orgId: null, action: 'auth.login_failed', entityType: 'account', entityId: account.id },
+    );
     throw BAD_CREDENTIALS();
   }
   if (rehash) await setPasswordHash(db, account.id, await hashPassword(input.password));
@@ -85,13 +103,22 @@ export async function login(
     const session = await insertSession(tx, account.id, orgId, refreshExpiry);
     const refreshToken = randomToken();
     await insertRefreshToken(tx, session.id, hashToken(refreshToken), refreshExpiry);
-    await recordAudit(tx, loggedIn, { orgId, action: 'auth.login', entityType: 'session', entityId: session.id });
+    await recordAudit(tx, loggedIn, {
+      orgId,
+      action: 'auth.login',
+      entityType: 'session',
+      entityId: session.id,
+    });
     return issue(deps, account.id, orgId, session.id, refreshToken);
   });
 }
 
 /** Rotates the refresh token: the presented one dies, a new one is born, the session slides forward. */
-export async function refresh(deps: AuthDeps, actor: Actor, presented: string | undefined): Promise<IssuedTokens> {
+export async function refresh(
+  deps: AuthDeps,
+  actor: Actor,
+  presented: string | undefined,
+): Promise<IssuedTokens> {
   if (!presented) throw BAD_REFRESH();
   const { db } = deps;
   const token = await findRefreshToken(db, hashToken(presented));
@@ -100,11 +127,23 @@ export async function refresh(deps: AuthDeps, actor: Actor, presented: string | 
   if (token.rotated_at !== null || !(await claimRefreshToken(db, token.id))) {
     const rotatedAt = token.rotated_at ?? isoNow();
     if (Date.now() - Date.parse(rotatedAt) < REFRESH_RACE_WINDOW_MS) {
-      throw new AppError('conflict', 'This refresh token was rotated moments ago by a concurrent request: retry with the current cookie');
+      throw new AppError(
+        'conflict',
+        'This refresh token was rotated moments ago by a concurrent request: retry with the current cookie',
+      );
     }
     await db.transaction().execute(async (tx) => {
       await endSession(tx, token.session_id);
-      await recordAudit(tx, { ...actor, accountId: token.account_id }, { orgId: token.org_id, action: 'auth.refresh_reuse', entityType: 'session', entityId: token.session_id });
+      await recordAudit(
+        tx,
+        { ...actor, accountId: token.account_id },
+        {
+          orgId: token.org_id,
+          action: 'auth.refresh_reuse',
+          entityType: 'session',
+          entityId: token.session_id,
+        },
+      );
     });
     throw new AppError('unauthorized', 'Refresh token reuse detected: the session is revoked, log in again');
   }
@@ -115,7 +154,8 @@ export async function refresh(deps: AuthDeps, actor: Actor, presented: string | 
     await insertRefreshToken(tx, token.session_id, hashToken(next), refreshExpiry, token.id);
     await updateSession(tx, token.session_id, { expires_at: refreshExpiry });
     // A membership may have ended since login: fall back to no org rather than a dead one.
-    const orgId = token.org_id && (await findMembershipRole(tx, token.account_id, token.org_id)) ? token.org_id : null;
+    const orgId =
+      token.org_id && (await findMembershipRole(tx, token.account_id, token.org_id)) ? token.org_id : null;
     if (orgId !== token.org_id) await updateSession(tx, token.session_id, { org_id: orgId });
     return issue(deps, token.account_id, orgId, token.session_id, next);
   });
@@ -139,7 +179,12 @@ export async function logout(
   if (!sessionId) return;
   await db.transaction().execute(async (tx) => {
     await endSession(tx, sessionId);
-    await recordAudit(tx, actor, { orgId, action: 'auth.logout', entityType: 'session', entityId: sessionId });
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'auth.logout',
+      entityType: 'session',
+      entityId: sessionId,
+    });
   });
 }
 
@@ -158,12 +203,23 @@ export async function switchOrg(
     await retireRefreshTokens(tx, actor.sessionId);
     const next = randomToken();
     await insertRefreshToken(tx, actor.sessionId, hashToken(next), isoIn(deps.config.refreshTokenDays * DAY));
-    await recordAudit(tx, actor, { orgId, action: 'auth.switch_org', entityType: 'session', entityId: actor.sessionId });
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'auth.switch_org',
+      entityType: 'session',
+      entityId: actor.sessionId,
+    });
     return issue(deps, actor.accountId, orgId, actor.sessionId, next);
   });
 }
 
-function issue(deps: AuthDeps, accountId: string, orgId: string | null, sessionId: string, refreshToken: string): IssuedTokens {
+function issue(
+  deps: AuthDeps,
+  accountId: string,
+  orgId: string | null,
+  sessionId: string,
+  refreshToken: string,
+): IssuedTokens {
   const { token, expiresIn } = deps.tokens.sign({ sub: accountId, org: orgId, sid: sessionId });
   return { access_token: token, token_type: 'bearer', expires_in: expiresIn, org_id: orgId, refreshToken };
 }

@@ -27,9 +27,20 @@ export async function requestPasswordReset(
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('password_reset_tokens')
-      .values({ id: newId(), account_id: account.id, token_hash: hashToken(token), created_at: isoNow(), expires_at: isoIn(RESET_TOKEN_TTL_MS), used_at: null })
+      .values({
+        id: newId(),
+        account_id: account.id,
+        token_hash: hashToken(token),
+        created_at: isoNow(),
+        expires_at: isoIn(RESET_TOKEN_TTL_MS),
+        used_at: null,
+      })
       .execute();
-    await recordAudit(tx, { ...actor, accountId: account.id }, { orgId: null, action: 'auth.reset_requested', entityType: 'account', entityId: account.id });
+    await recordAudit(
+      tx,
+      { ...actor, accountId: account.id },
+      { orgId: null, action: 'auth.reset_requested', entityType: 'account', entityId: account.id },
+    );
   });
   const link = `${deps.config.publicBaseUrl}/reset-password?token=${encodeURIComponent(token)}`;
   deps.mailer
@@ -43,7 +54,12 @@ export async function requestPasswordReset(
 }
 
 /** Sets the new password, burns the token and ends every session of the account. */
-export async function confirmPasswordReset(deps: AuthDeps, actor: Actor, token: string, newPassword: string): Promise<void> {
+export async function confirmPasswordReset(
+  deps: AuthDeps,
+  actor: Actor,
+  token: string,
+  newPassword: string,
+): Promise<void> {
   assertAcceptablePassword(newPassword);
   const passwordHash = await hashPassword(newPassword);
   await deps.db.transaction().execute(async (tx) => {
@@ -59,7 +75,11 @@ export async function confirmPasswordReset(deps: AuthDeps, actor: Actor, token: 
     if (!claimed) throw new AppError('invalid_token', 'The reset token is invalid, expired or already used');
     await setPasswordHash(tx, claimed.account_id, passwordHash);
     await endAccountSessions(tx, claimed.account_id);
-    await recordAudit(tx, { ...actor, accountId: claimed.account_id }, { orgId: null, action: 'auth.password_reset', entityType: 'account', entityId: claimed.account_id });
+    await recordAudit(
+      tx,
+      { ...actor, accountId: claimed.account_id },
+      { orgId: null, action: 'auth.password_reset', entityType: 'account', entityId: claimed.account_id },
+    );
   });
 }
 
@@ -79,6 +99,11 @@ export async function changePassword(
   await deps.db.transaction().execute(async (tx) => {
     await setPasswordHash(tx, account.id, passwordHash);
     await endAccountSessions(tx, account.id, actor.sessionId);
-    await recordAudit(tx, actor, { orgId: null, action: 'auth.password_changed', entityType: 'account', entityId: account.id });
+    await recordAudit(tx, actor, {
+      orgId: null,
+      action: 'auth.password_changed',
+      entityType: 'account',
+      entityId: account.id,
+    });
   });
 }

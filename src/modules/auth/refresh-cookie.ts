@@ -16,7 +16,12 @@ export function setRefreshCookie(reply: FastifyReply, config: Config, token: str
 }
 
 export function clearRefreshCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'lax', path: COOKIE_PATH, secure: config.appEnv === 'prod' });
+  reply.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: COOKIE_PATH,
+    secure: config.appEnv === 'prod',
+  });
 }
 
 /**

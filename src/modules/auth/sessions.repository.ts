@@ -1,8 +1,20 @@
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
 
-export async function insertSession(db: Executor, accountId: string, orgId: string | null, expiresAt: string) {
-  const session = { id: newId(), account_id: accountId, org_id: orgId, created_at: isoNow(), expires_at: expiresAt, ended_at: null };
+export async function insertSession(
+  db: Executor,
+  accountId: string,
+  orgId: string | null,
+  expiresAt: string,
+) {
+  const session = {
+    id: newId(),
+    account_id: accountId,
+    org_id: orgId,
+    created_at: isoNow(),
+    expires_at: expiresAt,
+    ended_at: null,
+  };
   await db.insertInto('auth_sessions').values(session).execute();
   return session;
 }
@@ -16,7 +28,15 @@ export async function insertRefreshToken(
 ): Promise<void> {
   await db
     .insertInto('refresh_tokens')
-    .values({ id: newId(), session_id: sessionId, token_hash: tokenHash, parent_id: parentId, created_at: isoNow(), expires_at: expiresAt, rotated_at: null })
+    .values({
+      id: newId(),
+      session_id: sessionId,
+      token_hash: tokenHash,
+      parent_id: parentId,
+      created_at: isoNow(),
+      expires_at: expiresAt,
+      rotated_at: null,
+    })
     .execute();
 }
 
@@ -25,7 +45,15 @@ export function findRefreshToken(db: Executor, tokenHash: string) {
   return db
     .selectFrom('refresh_tokens as r')
     .innerJoin('auth_sessions as s', 's.id', 'r.session_id')
-    .select(['r.id', 'r.session_id', 'r.expires_at', 'r.rotated_at', 's.account_id', 's.org_id', 's.ended_at'])
+    .select([
+      'r.id',
+      'r.session_id',
+      'r.expires_at',
+      'r.rotated_at',
+      's.account_id',
+      's.org_id',
+      's.ended_at',
+    ])
     .where('r.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
@@ -51,7 +79,11 @@ export async function endSession(db: Executor, sessionId: string): Promise<void>
 }
 
 /** Ends every live session of the account, but `exceptSessionId` when given (the caller's own). */
-export async function endAccountSessions(db: Executor, accountId: string, exceptSessionId?: string): Promise<void> {
+export async function endAccountSessions(
+  db: Executor,
+  accountId: string,
+  exceptSessionId?: string,
+): Promise<void> {
   let query = db
     .updateTable('auth_sessions')
     .set({ ended_at: isoNow() })
@@ -61,7 +93,11 @@ export async function endAccountSessions(db: Executor, accountId: string, except
   await query.execute();
 }
 
-export async function updateSession(db: Executor, sessionId: string, changes: { org_id?: string | null; expires_at?: string }) {
+export async function updateSession(
+  db: Executor,
+  sessionId: string,
+  changes: { org_id?: string | null; expires_at?: string },
+) {
   await db.updateTable('auth_sessions').set(changes).where('id', '=', sessionId).execute();
 }
 

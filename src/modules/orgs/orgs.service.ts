@@ -6,20 +6,35 @@ import { insertMembership, insertOrg } from './orgs.repository.js';
 
 export function assertTimeZone(timezone: string): void {
   if (!isValidTimeZone(timezone)) {
-    throw new AppError('validation_failed', `timezone "${timezone}" is not an IANA time zone (e.g. Europe/Paris)`, {
-      errors: [{ location: 'body', path: '/timezone', message: 'unknown time zone' }],
-    });
+    throw new AppError(
+      'validation_failed',
+      `timezone "${timezone}" is not an IANA time zone (e.g. Europe/Paris)`,
+      {
+        errors: [{ location: 'body', path: '/timezone', message: 'unknown time zone' }],
+      },
+    );
   }
 }
 
 /** A new org whose first member, the owner, is the given account. */
-export async function createOrg(db: Db, actor: Actor, input: { name: string; timezone?: string | undefined }, ownerAccountId: string) {
+export async function createOrg(
+  db: Db,
+  actor: Actor,
+  input: { name: string; timezone?: string | undefined },
+  ownerAccountId: string,
+) {
   const timezone = input.timezone ?? DEFAULT_TIMEZONE;
   assertTimeZone(timezone);
   return db.transaction().execute(async (tx) => {
     const org = await insertOrg(tx, input.name.trim(), timezone);
     const membership = await insertMembership(tx, org.id, ownerAccountId, 'owner');
-    await recordAudit(tx, actor, { orgId: org.id, action: 'org.create', entityType: 'org', entityId: org.id, after: org });
+    await recordAudit(tx, actor, {
+      orgId: org.id,
+      action: 'org.create',
+      entityType: 'org',
+      entityId: org.id,
+      after: org,
+    });
     await recordAudit(tx, actor, {
       orgId: org.id,
       action: 'member.add',

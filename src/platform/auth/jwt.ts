@@ -21,7 +21,11 @@ const TYP = 'access';
 /** fast-jwt (≈10 µs per HS256 verification); the algorithm is pinned to JWT_ALG, `none` never accepted. */
 export function accessTokens(config: Config): AccessTokens {
   const expiresIn = config.accessTokenMinutes * 60;
-  const signer = createSigner({ key: config.secretKey, algorithm: config.jwtAlg, expiresIn: expiresIn * 1000 });
+  const signer = createSigner({
+    key: config.secretKey,
+    algorithm: config.jwtAlg,
+    expiresIn: expiresIn * 1000,
+  });
   const verifier = createVerifier({
     key: config.secretKey,
     algorithms: [config.jwtAlg],
@@ -35,10 +39,20 @@ export function accessTokens(config: Config): AccessTokens {
       try {
         payload = verifier(token);
       } catch {
-        throw new AppError('unauthorized', 'Invalid or expired access token', {}, { 'www-authenticate': 'Bearer' });
+        throw new AppError(
+          'unauthorized',
+          'Invalid or expired access token',
+          {},
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       const { sub, org, sid, typ } = payload;
-      if (typ !== TYP || typeof sub !== 'string' || typeof sid !== 'string' || (org !== null && typeof org !== 'string')) {
+      if (
+        typ !== TYP ||
+        typeof sub !== 'string' ||
+        typeof sid !== 'string' ||
+        (org !== null && typeof org !== 'string')
+      ) {
         throw new AppError('unauthorized', 'Invalid access token', {}, { 'www-authenticate': 'Bearer' });
       }
       return { sub, org: (org as string | null) ?? null, sid };

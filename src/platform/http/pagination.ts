@@ -25,7 +25,11 @@ export function encodeCursor(key: readonly (string | number | null)[]): string {
 export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) {
+    if (
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((k) => typeof k === 'string' || typeof k === 'number')
+    ) {
       return key as (string | number)[];
     }
   } catch {
@@ -37,7 +41,11 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
 }
 
 /** `(a, b) > (x, y)` (or `<` for descending order): the rows after the cursor's key. Both dialects support it. */
-export function after(columns: string[], key: (string | number)[], direction: 'asc' | 'desc' = 'asc'): RawBuilder<boolean> {
+export function after(
+  columns: string[],
+  key: (string | number)[],
+  direction: 'asc' | 'desc' = 'asc',
+): RawBuilder<boolean> {
   const left = sql.join(columns.map((c) => sql.ref(c)));
   const right = sql.join(key.map((k) => sql`${k}`));
   return direction === 'asc' ? sql<boolean>`(${left}) > (${right})` : sql<boolean>`(${left}) < (${right})`;
