@@ -9,3 +9,60 @@ export function isValidTimeZone(name: string): boolean {
 }
 
 export const DEFAULT_TIMEZONE = 'Europe/Paris';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The zone's offset from UTC (ms, east positive) at an instant. */
+export function timeZoneOffsetMs(utcMs: number, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(utcMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const local = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour! % 24,
+    parts.minute!,
+    parts.second!,
+  );
+  return local - Math.floor(utcMs / 1000) * 1000;
+}
+
+/**
+ * The UTC instant of a wall-clock `date` ("YYYY-MM-DD") and `time` ("HH:MM") in an IANA zone, as ISO-8601 with
+ * `Z`. Like Temporal's `compatible` disambiguation: a time skipped by a DST change (02:30 on the spring-forward
+ * day in Paris) moves forward by the gap (03:30 CEST); a time that happens twice (02:30 on the fall-back day)
+ * is the first occurrence (CEST).
+ */
+export function zonedDateTimeToUtc(date: string, time: string, timeZone: string): string {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi] = time.split(':').map(Number) as [number, number];
+  const local = Date.UTC(y, mo - 1, d, h, mi);
+  const DAY_MS = 86_400_000;
+  const before = timeZoneOffsetMs(local - DAY_MS, timeZone);
+  const after = timeZoneOffsetMs(local + DAY_MS, timeZone);
+  const candidates = [local - before, local - after].filter(
+    (utc) => utc + timeZoneOffsetMs(utc, timeZone) === local,
+  );
+  const utc = candidates.length > 0 ? Math.min(...candidates) : local - before;
+  return new Date(utc).toISOString();
+}
