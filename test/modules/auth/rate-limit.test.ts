@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
+import { useTestApp, testConfig } from '../../helpers/app.js';
+import { migratedDatabase } from '../../helpers/database.js';
+import { createAccount, PASSWORD, uniqueEmail } from '../../helpers/factories.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisReachable = await (async () => {
+  const probe = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+})();
+
+describe('login rate limits (in memory)', () => {
+  const ctx = useTestApp('sqlite', { AUTH_RATE_LIMIT_PER_IP: '5', AUTH_RATE_LIMIT_PER_EMAIL: '3' });
+  const login = (email: string, password: string, ip = '203.0.113.1') =>
+    ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: ip,
+    });
+
+  it('limits attempts per email, across IPs, with 429 and Retry-After', async () => {
+    const account = await createAccount(ctx.app);
+    for (let i = 0; i < 3; i++)
+      expect((await login(account.email, 'wrong-password', `198.51.100.${i}`)).statusCode).toBe(401);
+    const blocked = await login(account.email.toUpperCase(), PASSWORD, '198.51.100.99');
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
+    expect(blocked.json()).toMatchObject({ status: 429, code: 'rate_limited' });
+  });
+
+  it('limits attempts per IP, across emails', async () => {
+    const ip = '192.0.2.77';
+    for (let i = 0; i < 5; i++)
+      expect((await login(uniqueEmail(), 'whatever-pass', ip)).statusCode).toBe(401);
+    const blocked = await login(uniqueEmail(), 'whatever-pass', ip);
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await login(uniqueEmail(), 'whatever-pass', '192.0.2.78')).statusCode).toBe(401);
+  });
+
+  it('limits reset requests too', async () => {
+    const email = uniqueEmail();
+    for (let i = 0; i < 3; i++) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/reset/request',
+        payload: { email },
+        remoteAddress: `10.9.8.${i}`,
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    const blocked = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/reset/request',
+      payload: { email },
+      remoteAddress: '10.9.8.200',
+    });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json()).toMatchObject({ code: 'rate_limited' });
+  });
+});
+
+describe.runIf(redisReachable)('login rate limits shared through Redis', () => {
+  const prefixEmail = `${randomUUID().slice(0, 8)}@example.com`;
+  let cleanup: (() => Promise<void>) | undefined;
+  afterAll(() => cleanup?.());
+
+  it('two instances count against one budget', async () => {
+    const test = await migratedDatabase('sqlite');
+    const config = testConfig({
+      REDIS_URL,
+      AUTH_RATE_LIMIT_PER_EMAIL: '4',
+      DATABASE_URL: `sqlite:///${(test.config as { filename: string }).filename}`,
+    });
+    const one = await buildApp(config, { database: test.database });
+    const two = await buildApp(config, { database: test.database });
+    cleanup = async () => {
+      await one.close();
+      await two.close();
+      await test.drop();
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const app = i % 2 === 0 ? one : two;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: prefixEmail, password: 'whatever-pass' },
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+  });
+});
