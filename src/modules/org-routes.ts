@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { availabilityRoutes } from './availability/availability.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
  * `config.access`; the access hook checks the role and that `:org_id` is the token's org.
  */
-export const orgScopedRoutes: FastifyPluginAsync = async (_app) => {
+export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   // features register here: await app.register(xxxRoutes);
+  await app.register(availabilityRoutes);
 };
