@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { availabilityRoutes } from './availability/availability.routes.js';
+import { usersRoutes } from './users/users.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
@@ -8,4 +9,5 @@ import { availabilityRoutes } from './availability/availability.routes.js';
 export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   // features register here: await app.register(xxxRoutes);
   await app.register(availabilityRoutes);
+  await app.register(usersRoutes);
 };
