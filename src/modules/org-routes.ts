@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { auditRoutes } from './audit/audit.routes.js';
 import { availabilityRoutes } from './availability/availability.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 
@@ -9,5 +10,6 @@ import { usersRoutes } from './users/users.routes.js';
 export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   // features register here: await app.register(xxxRoutes);
   await app.register(availabilityRoutes);
+  await app.register(auditRoutes);
   await app.register(usersRoutes);
 };
