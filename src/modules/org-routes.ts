@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { auditRoutes } from './audit/audit.routes.js';
+import { projectRoutes } from './projects/projects.routes.js';
+import { missionRoutes } from './missions/missions.routes.js';
 import { availabilityRoutes } from './availability/availability.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 
@@ -9,6 +11,8 @@ import { usersRoutes } from './users/users.routes.js';
  */
 export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   // features register here: await app.register(xxxRoutes);
+  await app.register(projectRoutes);
+  await app.register(missionRoutes);
   await app.register(availabilityRoutes);
   await app.register(auditRoutes);
   await app.register(usersRoutes);
