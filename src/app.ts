@@ -8,7 +8,10 @@ import type { Config } from './config.js';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { orgInvitationRoutes } from './modules/members/members.routes.js';
 import { orgScopedRoutes } from './modules/org-routes.js';
+import { orgsRoutes } from './modules/orgs/orgs.routes.js';
+import { rbacDemoRoutes } from './modules/rbac-demo/rbac-demo.routes.js';
 import { registerAccessControl } from './platform/auth/access.js';
 import { accessTokens, type AccessTokens } from './platform/auth/jwt.js';
 import { createDatabase, type Database } from './platform/db/database.js';
@@ -85,6 +88,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(
     async (api) => {
       await api.register(authRoutes);
+      await api.register(orgsRoutes);
+      await api.register(orgInvitationRoutes);
+      await api.register(rbacDemoRoutes);
       await api.register(orgScopedRoutes, { prefix: '/orgs/:org_id' });
     },
     { prefix: '/api/v1' },

@@ -27,3 +27,22 @@ export function findMembership(db: Executor, orgId: string, accountId: string) {
     .where('account_id', '=', accountId)
     .executeTakeFirst();
 }
+
+export function listMyOrgs(db: Executor, accountId: string) {
+  return db
+    .selectFrom('org_memberships as m')
+    .innerJoin('orgs as o', 'o.id', 'm.org_id')
+    .select(['m.org_id', 'o.name', 'o.timezone', 'm.role', 'm.created_at as joined_at'])
+    .where('m.account_id', '=', accountId)
+    .orderBy('m.created_at')
+    .orderBy('m.id')
+    .execute();
+}
+
+export async function updateOrgRow(db: Executor, orgId: string, changes: { name?: string; timezone?: string }) {
+  await db
+    .updateTable('orgs')
+    .set({ ...changes, updated_at: isoNow() })
+    .where('id', '=', orgId)
+    .execute();
+}

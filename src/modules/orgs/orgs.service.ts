@@ -1,8 +1,8 @@
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import type { Db } from '../../platform/db/database.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { DEFAULT_TIMEZONE, isValidTimeZone } from '../../platform/timezone.js';
-import { insertMembership, insertOrg } from './orgs.repository.js';
+import { findOrg, insertMembership, insertOrg, updateOrgRow } from './orgs.repository.js';
 
 export function assertTimeZone(timezone: string): void {
   if (!isValidTimeZone(timezone)) {
@@ -43,5 +43,20 @@ export async function createOrg(
       after: { account_id: ownerAccountId, role: 'owner' },
     });
     return { org, membership };
+  });
+}
+
+export async function updateOrg(db: Db, actor: Actor, orgId: string, changes: { name?: string | undefined; timezone?: string | undefined }) {
+  if (changes.timezone !== undefined) assertTimeZone(changes.timezone);
+  return db.transaction().execute(async (tx) => {
+    const before = await findOrg(tx, orgId);
+    if (!before) throw notFound('Org');
+    const update: { name?: string; timezone?: string } = {};
+    if (changes.name !== undefined) update.name = changes.name.trim();
+    if (changes.timezone !== undefined) update.timezone = changes.timezone;
+    await updateOrgRow(tx, orgId, update);
+    const after = (await findOrg(tx, orgId))!;
+    await recordAudit(tx, actor, { orgId, action: 'org.update', entityType: 'org', entityId: orgId, before, after });
+    return after;
   });
 }

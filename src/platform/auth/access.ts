@@ -76,46 +76,58 @@ function isRole(access: Access): access is MemberRole {
   return (MEMBER_ROLES as readonly string[]).includes(access);
 }
 
-function authenticate(
-  app: FastifyInstance,
-  tokens: AccessTokens,
-  access: Access,
-  orgScoped: boolean,
-): onRequestHookHandler {
+function authenticate(app: FastifyInstance, tokens: AccessTokens, access: Access, orgScoped: boolean): onRequestHookHandler {
   return async (request) => {
-    const claims = tokens.verify(bearerToken(request));
-    const { db } = app.database;
-    const base = db
-      .selectFrom('auth_sessions as s')
-      .innerJoin('accounts as a', 'a.id', 's.account_id')
-      .where('s.id', '=', claims.sid)
-      .where('s.account_id', '=', claims.sub);
-    const row = claims.org
-      ? await base
-          .leftJoin('org_memberships as m', (join) =>
-            join.onRef('m.account_id', '=', 's.account_id').on('m.org_id', '=', claims.org!),
-          )
-          .select(['s.ended_at', 's.expires_at', 'a.active', 'm.role'])
-          .executeTakeFirst()
-      : await base.select(['s.ended_at', 's.expires_at', 'a.active']).executeTakeFirst();
-    if (!row || row.ended_at !== null || row.expires_at <= isoNow() || !asBool(row.active)) {
-      throw new AppError('unauthorized', 'The session has ended: log in again', {}, UNAUTHORIZED);
-    }
-    const role: MemberRole | null = 'role' in row ? ((row.role as MemberRole | null) ?? null) : null;
-    request.auth = { accountId: claims.sub, sessionId: claims.sid, orgId: claims.org, role };
+    const auth = await resolveAuth(app, tokens, bearerToken(request));
+    request.auth = auth;
     if (access === 'account') return;
 
     if (orgScoped) {
       const { org_id } = request.params as { org_id?: string };
-      if (org_id !== claims.org) {
+      if (org_id !== auth.orgId) {
         throw new AppError('forbidden', 'The token is scoped to another org: switch org first');
       }
     }
-    if (!role) throw new AppError('forbidden', 'Not a member of this org');
-    if (!hasRole(role, access as MemberRole)) {
+    if (!auth.role) throw new AppError('forbidden', 'Not a member of this org');
+    if (!hasRole(auth.role, access as MemberRole)) {
       throw new AppError('forbidden', `This action requires the ${access} role or higher`);
     }
   };
+}
+
+/**
+ * The caller behind an access token: the session must be live and the account active; the role is read from
+ * the membership now (one indexed query per request), so a demotion or removal applies to the very next request.
+ */
+async function resolveAuth(app: FastifyInstance, tokens: AccessTokens, token: string): Promise<AuthContext> {
+  const claims = tokens.verify(token);
+  const { db } = app.database;
+  const base = db
+    .selectFrom('auth_sessions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .where('s.id', '=', claims.sid)
+    .where('s.account_id', '=', claims.sub);
+  const row = claims.org
+    ? await base
+        .leftJoin('org_memberships as m', (join) =>
+          join.onRef('m.account_id', '=', 's.account_id').on('m.org_id', '=', claims.org!),
+        )
+        .select(['s.ended_at', 's.expires_at', 'a.active', 'm.role'])
+        .executeTakeFirst()
+    : await base.select(['s.ended_at', 's.expires_at', 'a.active']).executeTakeFirst();
+  if (!row || row.ended_at !== null || row.expires_at <= isoNow() || !asBool(row.active)) {
+    throw new AppError('unauthorized', 'The session has ended: log in again', {}, UNAUTHORIZED);
+  }
+  const role: MemberRole | null = 'role' in row ? ((row.role as MemberRole | null) ?? null) : null;
+  return { accountId: claims.sub, sessionId: claims.sid, orgId: claims.org, role };
+}
+
+/** For public routes that behave better with a caller (accepting an invitation): null without a bearer. */
+export async function optionalAuth(request: FastifyRequest): Promise<AuthContext | null> {
+  if (!request.headers.authorization) return null;
+  const app = request.server;
+  request.auth = await resolveAuth(app, app.tokens, bearerToken(request));
+  return request.auth;
 }
 
 function bearerToken(request: FastifyRequest): string {

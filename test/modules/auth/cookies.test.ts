@@ -58,11 +58,12 @@ describe.each(DIALECTS)('cross-site refusal on %s', (dialect) => {
   it('accepts an allowed Origin, the public base URL, and requests without Origin', async () => {
     const org = await createOrgFixture(ctx.app);
     let { refreshToken } = await loginAs(ctx, org.tech.email);
-    for (const headers of [
+    const variants: Record<string, string>[] = [
       { origin: 'https://app.example.com', 'sec-fetch-site': 'same-site' },
       { origin: 'http://localhost:8000' },
       {},
-    ]) {
+    ];
+    for (const headers of variants) {
       const res = await refreshWith(ctx, refreshToken, headers);
       expect(res.statusCode).toBe(200);
       refreshToken = res.cookies.find((c) => c.name === 'refresh_token')!.value;

@@ -1,0 +1,170 @@
+import type { Config } from '../../config.js';
+import { recordAudit, type Actor } from '../../platform/audit.js';
+import { assertAcceptablePassword, hashPassword } from '../../platform/auth/passwords.js';
+import { hashToken, randomToken } from '../../platform/auth/secrets.js';
+import { DAY, isoIn } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { lockRow } from '../../platform/db/locks.js';
+import type { MemberRole } from '../../platform/db/tables.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { decodeCursor, toPage, type PageRequest } from '../../platform/http/pagination.js';
+import type { Mailer } from '../../platform/mail.js';
+import { findAccountByEmail, findAccountById, insertAccount } from '../auth/accounts.repository.js';
+import { findOrg, insertMembership } from '../orgs/orgs.repository.js';
+import {
+  claimInvitation,
+  countOwners,
+  deleteMember,
+  expirePendingInvitations,
+  findInvitationByHash,
+  findMember,
+  insertInvitation,
+  listMemberRows,
+  setMemberRole,
+} from './members.repository.js';
+
+export const ORG_INVITATION_TTL_MS = 7 * DAY;
+
+/** The caller of a member-management action: who, with which role in the org. */
+export type Manager = Actor & { accountId: string; role: MemberRole };
+
+export interface InviteDeps {
+  db: Db;
+  config: Config;
+  mailer: Mailer;
+  onMailError: (error: unknown) => void;
+}
+
+/** Owners alone grant or take away the owner and admin roles; admins manage managers and techs. */
+function assertMayManage(caller: Manager, ...roles: MemberRole[]): void {
+  if (caller.role !== 'owner' && roles.some((r) => r === 'owner' || r === 'admin')) {
+    throw new AppError('forbidden', 'Only an owner grants or removes the owner and admin roles');
+  }
+}
+
+export async function listMembers(db: Db, orgId: string, page: PageRequest) {
+  const cursor = page.cursor ? decodeCursor(page.cursor, 2) : undefined;
+  const rows = await listMemberRows(db, orgId, page.limit, cursor);
+  return toPage(rows, page.limit, (r) => [r.joined_at, r.account_id], (r) => r);
+}
+
+/** Sends a single-use, 7-day invitation link to the email; the token itself is only ever stored hashed. */
+export async function inviteMember(deps: InviteDeps, caller: Manager, orgId: string, input: { email: string; role: MemberRole }) {
+  assertMayManage(caller, input.role);
+  const email = input.email.toLowerCase();
+  const token = randomToken();
+  const invitation = await deps.db.transaction().execute(async (tx) => {
+    const existing = await findAccountByEmail(tx, email);
+    if (existing && (await findMember(tx, orgId, existing.id))) {
+      throw new AppError('already_exists', `${email} is already a member of this org`);
+    }
+    await expirePendingInvitations(tx, orgId, email);
+    const created = await insertInvitation(tx, {
+      orgId,
+      email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedBy: caller.accountId,
+      expiresAt: isoIn(ORG_INVITATION_TTL_MS),
+    });
+    const { token_hash: _secret, ...visible } = created;
+    await recordAudit(tx, caller, { orgId, action: 'member.invite', entityType: 'org_invitation', entityId: created.id, after: visible });
+    return created;
+  });
+  const org = await findOrg(deps.db, orgId);
+  const link = `${deps.config.publicBaseUrl}/join?token=${encodeURIComponent(token)}`;
+  deps.mailer
+    .send({
+      to: email,
+      subject: `You are invited to join ${org?.name ?? 'an org'} on Coulisses Crew`,
+      text: `You are invited to join ${org?.name ?? 'an org'} as ${input.role}.\n\nOpen this link to accept (valid 7 days, once):\n${link}\n`,
+    })
+    .catch(deps.onMailError);
+  return { invitation, token };
+}
+
+/**
+ * Joins the org of the invitation. A logged-in caller must own the invited email; without a login, a
+ * `password` creates the account for that email (an existing account must log in first).
+ */
+export async function acceptOrgInvitation(
+  db: Db,
+  actor: Actor,
+  token: string,
+  as: { accountId: string | null; password?: string | undefined },
+) {
+  const invitation = await findInvitationByHash(db, hashToken(token));
+  if (!invitation || invitation.accepted_at !== null || invitation.expires_at <= new Date().toISOString()) {
+    throw new AppError('invalid_token', 'The invitation is invalid, expired or already used');
+  }
+  let accountId = as.accountId;
+  let newPasswordHash: string | null = null;
+  if (accountId) {
+    const account = await findAccountById(db, accountId);
+    if (account?.email !== invitation.email) throw new AppError('forbidden', 'This invitation was sent to another email');
+  } else {
+    if (!as.password) {
+      throw new AppError('unauthorized', 'Log in to accept, or send a password to create the account', {}, { 'www-authenticate': 'Bearer' });
+    }
+    if (await findAccountByEmail(db, invitation.email)) {
+      throw new AppError('email_taken', 'An account exists for this email: log in, then accept the invitation');
+    }
+    assertAcceptablePassword(as.password, 'password');
+    newPasswordHash = await hashPassword(as.password);
+  }
+
+  return db.transaction().execute(async (tx) => {
+    if (!(await claimInvitation(tx, invitation.id))) {
+      throw new AppError('invalid_token', 'The invitation is invalid, expired or already used');
+    }
+    if (!accountId) {
+      const account = await insertAccount(tx, invitation.email, newPasswordHash!);
+      accountId = account.id;
+      await recordAudit(tx, { ...actor, accountId }, { orgId: null, action: 'account.create', entityType: 'account', entityId: accountId, after: { email: account.email } });
+    }
+    if (await findMember(tx, invitation.org_id, accountId)) {
+      throw new AppError('already_exists', 'The account is already a member of this org');
+    }
+    const membership = await insertMembership(tx, invitation.org_id, accountId, invitation.role);
+    await recordAudit(tx, { ...actor, accountId }, {
+      orgId: invitation.org_id,
+      action: 'member.join',
+      entityType: 'membership',
+      entityId: membership.id,
+      after: { account_id: accountId, role: invitation.role, invitation_id: invitation.id },
+    });
+    return { org_id: invitation.org_id, account_id: accountId, membership_id: membership.id, role: invitation.role };
+  });
+}
+
+export async function changeMemberRole(db: Db, caller: Manager, orgId: string, accountId: string, role: MemberRole) {
+  return db.transaction().execute(async (tx) => {
+    await lockRow(tx, 'orgs', orgId);
+    const member = await findMember(tx, orgId, accountId);
+    if (!member) throw notFound('Member');
+    assertMayManage(caller, member.role, role);
+    if (member.role === 'owner' && role !== 'owner') await assertNotLastOwner(tx, orgId);
+    await setMemberRole(tx, orgId, accountId, role);
+    await recordAudit(tx, caller, { orgId, action: 'member.role_change', entityType: 'membership', entityId: member.id, before: { role: member.role }, after: { role } });
+    return { ...member, role };
+  });
+}
+
+export async function removeMember(db: Db, caller: Manager, orgId: string, accountId: string) {
+  await db.transaction().execute(async (tx) => {
+    await lockRow(tx, 'orgs', orgId);
+    const member = await findMember(tx, orgId, accountId);
+    if (!member) throw notFound('Member');
+    assertMayManage(caller, member.role);
+    if (member.role === 'owner') await assertNotLastOwner(tx, orgId);
+    await deleteMember(tx, orgId, accountId);
+    await recordAudit(tx, caller, { orgId, action: 'member.remove', entityType: 'membership', entityId: member.id, before: { account_id: accountId, role: member.role } });
+  });
+}
+
+/** Runs under the org row lock, so two owners demoting each other cannot both succeed. */
+async function assertNotLastOwner(tx: Parameters<typeof countOwners>[0], orgId: string): Promise<void> {
+  if ((await countOwners(tx, orgId)) <= 1) {
+    throw new AppError('last_owner', 'An org keeps at least one owner: make someone else owner first');
+  }
+}
