@@ -120,6 +120,7 @@ export const User = Type.Object(
     updated_at: Timestamp,
   },
   {
+    description: 'A person of the crew roster',
     examples: [
       {
         id: '7f1d4a52-8c1e-4f8e-9b7a-3c2d1e0f9a8b',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { UserView } from '../../../src/modules/users/users.schemas.js';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
@@ -154,6 +154,58 @@ describe.each(DIALECTS)('crew roster list on %s', (dialect) => {
     const body = expectProblem(res, 400, 'validation_failed');
     expect(body.errors).toEqual(
       expect.arrayContaining([{ location: 'querystring', path, message: expect.any(String) }]),
+    );
+  });
+
+  it('loads skills and tags for a whole page in one query each (no N+1)', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const { db } = ctx.app.database;
+    const queriesFor = async (limit: number) => {
+      const spy = vi.spyOn(db, 'selectFrom');
+      try {
+        const res = await list(org, `?limit=${limit}`);
+        expect(res.statusCode).toBe(200);
+        expect(res.json().items).toHaveLength(limit);
+        return spy.mock.calls.map(([table]) => String(table));
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    for (let i = 0; i < 12; i++) {
+      await createUser(ctx.app, org, { skills: [{ name: `skill-${i}`, level: 1 }], tags: [`tag-${i}`] });
+    }
+    const small = await queriesFor(1);
+    const large = await queriesFor(12);
+    expect(large).toEqual(small);
+    expect(large.filter((t) => t === 'user_skills')).toHaveLength(1);
+    expect(large.filter((t) => t === 'user_tags')).toHaveLength(1);
+  });
+
+  it('documents every roster route in /openapi.json with tags, summary, examples and problems', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const paths = res.json().paths;
+    const list = paths['/api/v1/orgs/{org_id}/users'];
+    const one = paths['/api/v1/orgs/{org_id}/users/{user_id}'];
+    const operations = [list.post, list.get, one.get, one.patch, one.delete];
+    for (const op of operations) {
+      expect(op).toMatchObject({
+        tags: ['users'],
+        summary: expect.any(String),
+        security: [{ bearerAuth: [] }],
+      });
+      for (const status of ['400', '401', '403']) {
+        expect(op.responses[status].content['application/json'].schema).toMatchObject({
+          required: expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']),
+        });
+      }
+    }
+    expect(Object.keys(list.post.responses)).toEqual(expect.arrayContaining(['201', '409']));
+    expect(Object.keys(one.delete.responses)).toEqual(expect.arrayContaining(['204', '404', '409']));
+    expect(Object.keys(list.post.requestBody.content['application/json'].examples)).toHaveLength(2);
+    expect(Object.keys(one.patch.requestBody.content['application/json'].examples)).toHaveLength(2);
+    expect(list.get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'skill', 'min_level', 'tag', 'active', 'limit', 'cursor', 'org_id']),
     );
   });
 
