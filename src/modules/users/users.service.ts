@@ -1,6 +1,7 @@
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
+import { lockRow } from '../../platform/db/locks.js';
 import type { MemberRole } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { Page } from '../../platform/http/pagination.js';
@@ -192,6 +193,8 @@ export async function updateUser(
 /** Refused while the user holds accepted assignments on missions not ended yet: deactivate them instead. */
 export async function deleteUser(db: Db, actor: Actor, orgId: string, userId: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    // an accept racing with this delete waits for it (or the delete waits for the accept and sees it)
+    await lockRow(tx, 'users', userId);
     const before = await findUser(tx, orgId, userId);
     if (!before) throw notFound(USER);
     const upcoming = await countUpcomingAcceptedAssignments(tx, orgId, userId, isoNow());
