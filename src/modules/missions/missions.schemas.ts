@@ -163,7 +163,14 @@ export const BulkBody = Type.Object(
 
 export const BulkResult = Type.Object(
   { created: Type.Integer(), ids: Type.Array(Uuid) },
-  { examples: [{ created: 2, ids: ['3f2a…', '9c1b…'] }] },
+  {
+    examples: [
+      {
+        created: 2,
+        ids: ['3f2a9c1b-7d4e-4f60-8a1b-2c3d4e5f6a7b', '9c1b3f2a-4e7d-460f-9b1a-7b6a5f4e3d2c'],
+      },
+    ],
+  },
 );
 
 export const DuplicateBody = Type.Object(
