@@ -1,5 +1,6 @@
 import { bootstrapCommand } from './cli/bootstrap.commands.js';
 import { runDbCommand } from './cli/db.commands.js';
+import { runSeedCommand } from './cli/seed.commands.js';
 
 const USAGE = `crew — Coulisses Crew operations
 
@@ -15,6 +16,10 @@ const USAGE = `crew — Coulisses Crew operations
   crew account set-password --email EMAIL --password PW
                                        → {"account_id"} (ends the account's sessions)
 
+  crew seed demo [--users N] [--missions M] [--months K] [--seed S] [--today YYYY-MM-DD] [--reset]
+                                       a reproducible demo org (defaults 2000 users, 20000 missions, 12
+                                       months, seed 42); refuses if one exists unless --reset → one JSON line
+
 Every command reads DATABASE_URL (or DB_*, or the SQLite default) from the environment or .env.`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -22,6 +27,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   org: bootstrapCommand('org'),
   member: bootstrapCommand('member'),
   account: bootstrapCommand('account'),
+  seed: runSeedCommand,
 };
 
 const [group, ...rest] = process.argv.slice(2);
