@@ -6,6 +6,7 @@ import {
   resetDemo,
   seedDemo,
   type DemoOptions,
+  type DemoSummary,
 } from '../../src/demo/seed.js';
 import { hashPassword } from '../../src/platform/auth/passwords.js';
 import type { Db } from '../../src/platform/db/database.js';
