@@ -20,6 +20,7 @@ import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './platfor
 import { registerOpenApi } from './platform/http/openapi.js';
 import { requestSerializer } from './platform/http/logging.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
+import { registerValidation } from './platform/http/validation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   registerProblemHandlers(app);
+  registerValidation(app);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
   await app.register(cors, { origin: config.corsAllowOrigins, credentials: true });
   await app.register(cookie);
