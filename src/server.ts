@@ -4,6 +4,20 @@ import { configFromEnvironment } from './platform/env.js';
 const config = configFromEnvironment();
 const app = await buildApp(config);
 
+if (process.env.BENCH_EVENT_LOOP === '1') {
+  // For `npm run bench` only: SIGUSR2 prints the event-loop delay since the last SIGUSR2 to stderr.
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  process.on('SIGUSR2', () => {
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    process.stderr.write(
+      `bench-event-loop ${JSON.stringify({ p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) })}\n`,
+    );
+    delay.reset();
+  });
+}
+
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;

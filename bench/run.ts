@@ -1,0 +1,711 @@
+/**
+ * `npm run bench [-- --scale XS|S|M|L --db sqlite|postgres|both --duration SECONDS --no-build]`
+ *
+ * Builds, then per dialect: a fresh database, migrations, the demo dataset, a pool of fresh invitations; starts
+ * `node dist/server.js` in production mode and, next to it, the bare baseline (bench/baseline-server.ts); measures
+ * each endpoint with autocannon (50 connections) against both, plus a raw argon2id verify loop for login.
+ * Prints a table, writes bench/results/<timestamp>.json, exits 1 when the server died or an endpoint answered
+ * errors or unexpected non-2xx. See BENCHMARKS.md.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { hash, verify } from '@node-rs/argon2';
+import autocannon from 'autocannon';
+import type { Insertable } from 'kysely';
+import pg from 'pg';
+import { DEMO_DOMAIN, DEMO_PASSWORD, seedDemo } from '../src/demo/seed.js';
+import { DAY, HOUR, newId } from '../src/platform/clock.js';
+import { createDatabase, type Database, type Dialect } from '../src/platform/db/database.js';
+import { upgrade } from '../src/platform/db/migrator.js';
+import type { AssignmentsTable, MissionRolesTable, MissionsTable } from '../src/platform/db/tables.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONNECTIONS = 50;
+const SCALES = {
+  XS: { users: 30, missions: 200 },
+  S: { users: 200, missions: 2000 },
+  M: { users: 2000, missions: 20_000 },
+  L: { users: 20_000, missions: 200_000 },
+} as const;
+type Scale = keyof typeof SCALES;
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'M' },
+    db: { type: 'string', default: 'both' },
+    duration: { type: 'string', default: '10' },
+    'no-build': { type: 'boolean', default: false },
+    'postgres-url': {
+      type: 'string',
+      default: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
+  },
+});
+const scale = args.scale!.toUpperCase() as Scale;
+if (!(scale in SCALES)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+const duration = Number(args.duration);
+if (!(duration > 0)) throw new Error('--duration must be a positive number of seconds');
+const dialects: Dialect[] =
+  args.db === 'both'
+    ? ['sqlite', 'postgres']
+    : args.db === 'sqlite' || args.db === 'postgres'
+      ? [args.db]
+      : [];
+if (dialects.length === 0) throw new Error('--db must be sqlite, postgres or both');
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------- measurements
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  rss_max_mb?: number;
+  event_loop_p99_ms?: number;
+}
+
+interface Endpoint {
+  name: string;
+  status: 'ok' | 'not available' | 'failed';
+  note?: string;
+  ours?: Figures;
+  baseline?: Figures;
+  ratio?: number;
+}
+
+function figures(result: autocannon.Result): Figures {
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Max VmRSS (MB) of a process while `work` runs, sampled every 200 ms. */
+async function withRss<T>(pid: number | undefined, work: () => Promise<T>): Promise<[T, number]> {
+  let max = 0;
+  const sample = () => {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (kb) max = Math.max(max, Number(kb) / 1024);
+    } catch {
+      // the process is gone: reported elsewhere
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  try {
+    return [await work(), Math.round(max)];
+  } finally {
+    clearInterval(timer);
+    sample();
+  }
+}
+
+function cannon(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+  });
+}
+
+/** The raw argon2id verify rate at the same concurrency: what login can at best reach on this machine. */
+async function argon2Baseline(): Promise<Figures> {
+  const stored = await hash(DEMO_PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const latencies: number[] = [];
+  const end = Date.now() + duration * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        if (!(await verify(stored, DEMO_PASSWORD))) throw new Error('argon2 verify failed');
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!);
+  return {
+    rps: Math.round(latencies.length / ((Date.now() - started) / 1000)),
+    p50: at(0.5),
+    p99: at(0.99),
+    requests: latencies.length,
+    errors: 0,
+    non2xx: 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- processes
+
+interface Child {
+  process: ChildProcess;
+  url: string;
+  stderr: string[];
+  exited: boolean;
+}
+
+async function startChild(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  port: number,
+) {
+  const child = spawn(command, argv, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const state: Child = { process: child, url: `http://127.0.0.1:${port}`, stderr: [], exited: false };
+  child.stderr!.on('data', (chunk: Buffer) =>
+    state.stderr.push(...chunk.toString().split('\n').filter(Boolean)),
+  );
+  child.stdout!.resume();
+  child.on('exit', () => (state.exited = true));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (state.exited) throw new Error(`${argv.join(' ')} exited:\n${state.stderr.slice(-20).join('\n')}`);
+    try {
+      const res = await fetch(`${state.url}/healthz`);
+      if (res.ok) return state;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${argv.join(' ')} did not answer within 30 s`);
+    await sleep(100);
+  }
+}
+
+async function stopChild(child: Child | undefined) {
+  if (!child || child.exited) return;
+  child.process.kill('SIGTERM');
+  for (let i = 0; i < 100 && !child.exited; i++) await sleep(100);
+  if (!child.exited) child.process.kill('SIGKILL');
+}
+
+/** Resets the server's event-loop histogram, runs `work`, returns the p99 delay (ms) meanwhile. */
+async function withEventLoop<T>(server: Child, work: () => Promise<T>): Promise<[T, number | undefined]> {
+  server.process.kill('SIGUSR2');
+  await sleep(50);
+  const result = await work();
+  const before = server.stderr.length;
+  server.process.kill('SIGUSR2');
+  for (let i = 0; i < 20; i++) {
+    const line = server.stderr.slice(before).find((l) => l.startsWith('bench-event-loop '));
+    if (line) return [result, JSON.parse(line.slice('bench-event-loop '.length)).p99 as number];
+    await sleep(50);
+  }
+  return [result, undefined];
+}
+
+let nextPort = 18_000 + Math.floor(Math.random() * 20_000);
+
+// ---------------------------------------------------------------------------------------------- data
+
+interface Targets {
+  orgId: string;
+  managerAccountId: string;
+  from: string;
+  to: string;
+  earliest: string;
+  conflictsUser: string;
+  mission: { id: string; roleId: string; skill: string; minLevel: number; starts: string; ends: string };
+  pool: string[];
+}
+
+/** Fresh INVITED assignments for the accept run: one 4 h mission each, two days apart per person, far ahead. */
+async function invitationPool(
+  database: Database,
+  orgId: string,
+  managerId: string,
+  size: number,
+): Promise<string[]> {
+  const { db } = database;
+  const users = (
+    await db
+      .selectFrom('users')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('active', '=', database.dialect === 'sqlite' ? (1 as never) : true)
+      .orderBy('id')
+      .execute()
+  ).map((u) => u.id);
+  const now = new Date().toISOString();
+  const base = Math.floor(Date.now() / DAY) * DAY + 800 * DAY + 9 * HOUR;
+  const projectId = newId();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectId,
+      org_id: orgId,
+      name: `Bench pool ${projectId.slice(0, 8)}`,
+      description: 'Invitations accepted by npm run bench',
+      status: 'ACTIVE',
+      starts_at: null,
+      ends_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  const ids: string[] = [];
+  const CHUNK = 500;
+  for (let start = 0; start < size; start += CHUNK) {
+    const missions: Insertable<MissionsTable>[] = [];
+    const roles: Insertable<MissionRolesTable>[] = [];
+    const assignments: Insertable<AssignmentsTable>[] = [];
+    for (let i = start; i < Math.min(size, start + CHUNK); i++) {
+      const slot = Math.floor(i / users.length);
+      const starts = base + slot * 2 * DAY;
+      const mission = newId();
+      const role = newId();
+      const id = newId();
+      missions.push({
+        id: mission,
+        org_id: orgId,
+        project_id: projectId,
+        title: `Bench ${i}`,
+        starts_at: new Date(starts).toISOString(),
+        ends_at: new Date(starts + 4 * HOUR).toISOString(),
+        location: null,
+        notes: null,
+        published_at: now,
+        created_at: now,
+        updated_at: now,
+      });
+      roles.push({
+        id: role,
+        org_id: orgId,
+        mission_id: mission,
+        name: 'Stagehand',
+        quota: 1,
+        skill: null,
+        min_level: null,
+        accepted_count: 0,
+        created_at: now,
+      });
+      assignments.push({
+        id,
+        org_id: orgId,
+        mission_id: mission,
+        role_id: role,
+        user_id: users[i % users.length]!,
+        status: 'INVITED' as const,
+        note: null,
+        reason: null,
+        invited_by: managerId,
+        responded_at: null,
+        created_at: now,
+        updated_at: now,
+      });
+      ids.push(id);
+    }
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto('missions').values(missions).execute();
+      await tx.insertInto('mission_roles').values(roles).execute();
+      await tx.insertInto('assignments').values(assignments).execute();
+    });
+  }
+  return ids;
+}
+
+async function prepare(database: Database, poolSize: number): Promise<Targets> {
+  const { db } = database;
+  const org = await db
+    .selectFrom('orgs')
+    .select('id')
+    .where('name', '=', 'Demo Productions')
+    .executeTakeFirstOrThrow();
+  const manager = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('email', '=', `manager@${DEMO_DOMAIN}`)
+    .executeTakeFirstOrThrow();
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const from = new Date(today).toISOString();
+  const to = new Date(today + 30 * DAY).toISOString();
+  // The user with the most active assignments: the heaviest conflicts query.
+  const busiest = await db
+    .selectFrom('assignments')
+    .select(['user_id', (eb) => eb.fn.countAll().as('n')])
+    .where('org_id', '=', org.id)
+    .where('status', 'in', ['INVITED', 'ACCEPTED'])
+    .groupBy('user_id')
+    .orderBy('n', 'desc')
+    .orderBy('user_id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const role = await db
+    .selectFrom('mission_roles as r')
+    .innerJoin('missions as m', 'm.id', 'r.mission_id')
+    .select(['m.id as mission_id', 'r.id as role_id', 'r.skill', 'r.min_level', 'm.starts_at', 'm.ends_at'])
+    .where('r.org_id', '=', org.id)
+    .where('r.skill', 'is not', null)
+    .where('m.published_at', 'is not', null)
+    .where('m.starts_at', '>', from)
+    .whereRef('r.accepted_count', '<', 'r.quota')
+    .orderBy('m.starts_at')
+    .orderBy('r.id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const pool = await invitationPool(database, org.id, manager.id, poolSize);
+  return {
+    orgId: org.id,
+    managerAccountId: manager.id,
+    from,
+    to,
+    earliest: new Date(today - 30 * DAY).toISOString(),
+    conflictsUser: busiest.user_id,
+    mission: {
+      id: role.mission_id,
+      roleId: role.role_id,
+      skill: role.skill!,
+      minLevel: role.min_level ?? 1,
+      starts: role.starts_at,
+      ends: role.ends_at,
+    },
+    pool,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- one dialect
+
+interface DialectResult {
+  dialect: Dialect;
+  seed: Record<string, unknown>;
+  endpoints: Endpoint[];
+  server_rss_max_mb: number;
+  server_died: boolean;
+}
+
+async function freshDatabase(dialect: Dialect, work: string) {
+  if (dialect === 'sqlite') {
+    const filename = join(work, 'bench.db');
+    return { url: `sqlite:///${filename}`, target: filename, drop: async () => {} };
+  }
+  const name = `crew_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: args['postgres-url'] });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(args['postgres-url']!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    target: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: args['postgres-url'] });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function benchDialect(dialect: Dialect, argon2: Figures): Promise<DialectResult> {
+  const work = mkdtempSync(join(tmpdir(), 'crew-bench-'));
+  const db = await freshDatabase(dialect, work);
+  let server: Child | undefined;
+  let baseline: Child | undefined;
+  try {
+    const database = createDatabase(
+      dialect === 'sqlite' ? { dialect, filename: db.target } : { dialect, connectionString: db.target },
+      { poolSize: 4 },
+    );
+    let targets: Targets;
+    let seed: Record<string, unknown>;
+    try {
+      await upgrade(database.db);
+      log(
+        `${dialect}: seeding scale ${scale} (${SCALES[scale].users} users, ${SCALES[scale].missions} missions)`,
+      );
+      seed = { ...(await seedDemo(database.db, { ...SCALES[scale], months: 12, seed: 42 })) };
+      log(`${dialect}: seeded ${JSON.stringify(seed)}`);
+      targets = await prepare(
+        database,
+        Math.min(200_000, Math.ceil(duration * (dialect === 'sqlite' ? 4000 : 2500))),
+      );
+    } finally {
+      await database.close();
+    }
+
+    const serverPort = nextPort++;
+    server = await startChild(
+      process.execPath,
+      [join(ROOT, 'dist/server.js')],
+      {
+        APP_ENV: 'prod',
+        REALISONS_SECRET_KEY: randomBytes(48).toString('base64'),
+        DATABASE_URL: db.url,
+        HOST: '127.0.0.1',
+        PORT: String(serverPort),
+        LOG_LEVEL: 'warn',
+        AUTH_RATE_LIMIT_PER_IP: '1000000',
+        AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+        OUTBOX_DIR: join(work, 'outbox'),
+        BENCH_EVENT_LOOP: '1',
+        REDIS_URL: '',
+      },
+      work,
+      serverPort,
+    );
+    const baselinePort = nextPort++;
+    baseline = await startChild(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'bench/baseline-server.ts')],
+      { BASELINE_DIALECT: dialect, BASELINE_DB: db.target, PORT: String(baselinePort) },
+      ROOT,
+      baselinePort,
+    );
+
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `manager@${DEMO_DOMAIN}`, password: DEMO_PASSWORD }),
+    });
+    if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    const auth = { authorization: `Bearer ${token}` };
+    const org = `/api/v1/orgs/${targets.orgId}`;
+    const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+    interface Spec {
+      name: string;
+      ours: autocannon.Options;
+      baseline?: string;
+      argon2?: boolean;
+    }
+    const specs: Spec[] = [
+      { name: 'GET /healthz', ours: { url: `${server.url}/healthz` }, baseline: '/healthz' },
+      {
+        name: 'GET /auth/me',
+        ours: { url: `${server.url}/api/v1/auth/me`, headers: auth },
+        baseline: `/me?${q({ account_id: targets.managerAccountId })}`,
+      },
+      {
+        name: 'GET missions page (50)',
+        ours: {
+          url: `${server.url}${org}/missions?${q({ from: targets.from, to: targets.to, limit: '50' })}`,
+          headers: auth,
+        },
+        baseline: `/missions?${q({ org_id: targets.orgId, from: targets.from, to: targets.to, earliest: targets.earliest })}`,
+      },
+      {
+        name: 'GET conflicts?user_id',
+        ours: {
+          url: `${server.url}${org}/conflicts?${q({ user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
+          headers: auth,
+        },
+        baseline: `/conflicts?${q({ org_id: targets.orgId, user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
+      },
+      {
+        name: 'GET role suggestions',
+        ours: {
+          url: `${server.url}${org}/missions/${targets.mission.id}/roles/${targets.mission.roleId}/suggestions`,
+          headers: auth,
+        },
+        baseline: `/suggestions?${q({
+          org_id: targets.orgId,
+          skill: targets.mission.skill,
+          min_level: String(targets.mission.minLevel),
+          starts_at: targets.mission.starts,
+          ends_at: targets.mission.ends,
+        })}`,
+      },
+      (() => {
+        let next = 0;
+        const pool = targets.pool;
+        return {
+          name: 'POST accept (write)',
+          ours: {
+            url: `${server.url}${org}/assignments/${pool[pool.length - 1]}/accept`,
+            maxOverallRequests: pool.length - 1,
+            requests: [
+              {
+                method: 'POST' as const,
+                headers: { ...auth, 'content-type': 'application/json' },
+                body: '{}',
+                setupRequest: (request: autocannon.Request) => ({
+                  ...request,
+                  path: `${org}/assignments/${pool[next++ % (pool.length - 1)]}/accept`,
+                }),
+              },
+            ],
+          },
+        };
+      })(),
+      {
+        name: 'POST /auth/login',
+        ours: {
+          url: `${server.url}/api/v1/auth/login`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `manager@${DEMO_DOMAIN}`, password: DEMO_PASSWORD }),
+        },
+        argon2: true,
+      },
+    ];
+
+    const endpoints: Endpoint[] = [];
+    let rssMax = 0;
+    for (const spec of specs) {
+      if (server.exited) break;
+      // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
+      const probeUrl = String(spec.ours.url);
+      const probe = await fetch(probeUrl, {
+        method: spec.ours.method ?? (spec.ours.requests ? 'POST' : 'GET'),
+        headers: (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as
+          Record<string, string> | undefined,
+        body: (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined,
+      });
+      const probeBody = await probe.text();
+      if (probe.status === 404 && /No route for/.test(probeBody)) {
+        log(`${dialect}: ${spec.name}: not available (no route yet)`);
+        endpoints.push({ name: spec.name, status: 'not available' });
+        continue;
+      }
+      const note = probe.ok ? undefined : `probe answered ${probe.status}: ${probeBody.slice(0, 200)}`;
+      if (note) log(`${dialect}: ${spec.name}: ${note}`);
+      log(`${dialect}: ${spec.name} …`);
+      const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
+        withEventLoop(server!, () => cannon(spec.ours)),
+      );
+      rssMax = Math.max(rssMax, rss);
+      const ours = {
+        ...figures(result),
+        rss_max_mb: rss,
+        ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
+      };
+      let base: Figures | undefined;
+      if (spec.baseline) base = figures(await cannon({ url: `${baseline.url}${spec.baseline}` }));
+      else if (spec.argon2) base = argon2;
+      const failed =
+        ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
+      endpoints.push({
+        name: spec.name,
+        status: failed ? 'failed' : 'ok',
+        ...(note ? { note } : {}),
+        ours,
+        ...(base
+          ? { baseline: base, ratio: Math.round((ours.rps / Math.max(1, base.rps)) * 100) / 100 }
+          : {}),
+      });
+    }
+    return { dialect, seed, endpoints, server_rss_max_mb: rssMax, server_died: server.exited };
+  } finally {
+    if (server && !server.exited) {
+      const errors = server.stderr.filter((l) => !l.startsWith('bench-event-loop '));
+      if (errors.length) log(`${dialect}: server stderr (last lines):\n${errors.slice(-10).join('\n')}`);
+    }
+    await stopChild(server);
+    await stopChild(baseline);
+    await db.drop().catch((error) => log(`could not drop the database: ${error}`));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+function table(result: DialectResult): string {
+  const lines = [
+    `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, server RSS max ${result.server_rss_max_mb} MB`,
+    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms',
+    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|----------',
+  ];
+  for (const e of result.endpoints) {
+    if (!e.ours) {
+      lines.push(`${e.name.padEnd(26)} | ${e.status}`);
+      continue;
+    }
+    const o = e.ours;
+    lines.push(
+      [
+        e.name.padEnd(26),
+        String(o.rps).padStart(8),
+        String(o.p50).padStart(7),
+        String(o.p99).padStart(7),
+        String(o.errors).padStart(4),
+        String(o.non2xx).padStart(7),
+        String(e.baseline?.rps ?? '—').padStart(15),
+        String(e.ratio ?? '—').padStart(6),
+        String(o.event_loop_p99_ms ?? '—').padStart(9),
+      ].join(' |') + (e.status === 'failed' ? '  ← FAILED' : ''),
+    );
+  }
+  return lines.join('\n');
+}
+
+const load = loadavg();
+if (!args['no-build']) {
+  log('npm run build');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) {
+    log('the build reported errors (tsc still emits dist/): measuring what was emitted');
+  }
+}
+log(`argon2id verify loop, ${CONNECTIONS} in flight, ${duration} s`);
+const argon2 = await argon2Baseline();
+
+const results: DialectResult[] = [];
+let failed = false;
+for (const dialect of dialects) {
+  try {
+    const result = await benchDialect(dialect, argon2);
+    results.push(result);
+    console.log(`\n${table(result)}\n`);
+    if (result.server_died || result.endpoints.some((e) => e.status === 'failed')) failed = true;
+  } catch (error) {
+    failed = true;
+    log(`${dialect}: ${(error as Error).stack ?? error}`);
+  }
+}
+
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+}).stdout.trim();
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const file = join(ROOT, 'bench/results', `${stamp}.json`);
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      commit,
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: {
+        cpus: cpus().length,
+        cpu_model: cpus()[0]?.model,
+        node: process.version,
+        loadavg_before: load,
+        loadavg_after: loadavg(),
+      },
+      scale,
+      sizes: SCALES[scale],
+      duration_s: duration,
+      connections: CONNECTIONS,
+      argon2_verify: argon2,
+      results,
+    },
+    null,
+    2,
+  ),
+);
+log(`results written to ${file}`);
+process.exit(failed ? 1 : 0);
