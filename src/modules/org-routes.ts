@@ -6,6 +6,8 @@ import { availabilityRoutes } from './availability/availability.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { membersRoutes } from './members/members.routes.js';
 import { orgRoutes } from './orgs/orgs.routes.js';
+import { assignmentsRoutes } from './assignments/assignments.routes.js';
+import { staffingRoutes } from './staffing/staffing.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
@@ -14,6 +16,8 @@ import { orgRoutes } from './orgs/orgs.routes.js';
 export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(orgRoutes);
   await app.register(membersRoutes);
+  await app.register(assignmentsRoutes);
+  await app.register(staffingRoutes);
   await app.register(projectRoutes);
   await app.register(missionRoutes);
   await app.register(availabilityRoutes);

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   last_owner: 409,
   project_archived: 409,
   in_use: 409,
+  user_inactive: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -101,9 +101,3 @@ export function listProjects(db: Executor, orgId: string, filter: ProjectFilter)
     .limit(filter.limit + 1)
     .execute();
 }
-
-/** True when a database error is a unique-constraint violation (PostgreSQL 23505, SQLite UNIQUE). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}

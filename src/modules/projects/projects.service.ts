@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../../platform/db/errors.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
@@ -10,7 +11,6 @@ import {
   findProject,
   findProjectByName,
   insertProject,
-  isUniqueViolation,
   listProjects as listProjectRows,
   projectHasAcceptedAssignments,
   toProject,

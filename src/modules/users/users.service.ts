@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../../platform/db/errors.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
@@ -12,7 +13,6 @@ import {
   findUser,
   insertUser,
   isOrgMember,
-  isUniqueViolation,
   listUsers as listUserRows,
   replaceSkills,
   replaceTags,

@@ -33,3 +33,6 @@ export function StringEnum<const T extends readonly string[]>(
 ) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
+
+/** Path parameters of every route directly under `/api/v1/orgs/:org_id`. */
+export const OrgParams = Type.Object({ org_id: Uuid });

@@ -1,0 +1,150 @@
+import { sql } from 'kysely';
+import { isoNow } from '../../platform/clock.js';
+import type { Executor } from '../../platform/db/database.js';
+import type { AssignmentStatus, AssignmentsTable } from '../../platform/db/tables.js';
+import { after } from '../../platform/http/pagination.js';
+
+/** An assignment with what a planner or a crew member needs to see of its mission and role. */
+export function assignmentViews(db: Executor) {
+  return db
+    .selectFrom('assignments as a')
+    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
+    .select([
+      'a.id',
+      'a.org_id',
+      'a.mission_id',
+      'a.role_id',
+      'a.user_id',
+      'a.status',
+      'a.note',
+      'a.reason',
+      'a.invited_by',
+      'a.responded_at',
+      'a.created_at',
+      'a.updated_at',
+      'r.name as role_name',
+      'm.title as mission_title',
+      'm.starts_at as mission_starts_at',
+      'm.ends_at as mission_ends_at',
+      'm.location as mission_location',
+    ]);
+}
+
+export type AssignmentViewRow = Awaited<
+  ReturnType<ReturnType<typeof assignmentViews>['executeTakeFirstOrThrow']>
+>;
+
+export function toAssignment(row: AssignmentViewRow) {
+  return {
+    id: row.id,
+    org_id: row.org_id,
+    mission_id: row.mission_id,
+    role_id: row.role_id,
+    user_id: row.user_id,
+    status: row.status,
+    note: row.note,
+    reason: row.reason,
+    invited_by: row.invited_by,
+    responded_at: row.responded_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    role_name: row.role_name,
+    mission: {
+      id: row.mission_id,
+      title: row.mission_title,
+      starts_at: row.mission_starts_at,
+      ends_at: row.mission_ends_at,
+      location: row.mission_location,
+    },
+  };
+}
+export type AssignmentView = ReturnType<typeof toAssignment>;
+
+export function findAssignmentView(db: Executor, orgId: string, assignmentId: string) {
+  return assignmentViews(db)
+    .where('a.org_id', '=', orgId)
+    .where('a.id', '=', assignmentId)
+    .executeTakeFirst();
+}
+
+export function findAssignment(db: Executor, orgId: string, assignmentId: string) {
+  return db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', assignmentId)
+    .executeTakeFirst();
+}
+
+export async function insertAssignment(db: Executor, row: AssignmentsTable): Promise<void> {
+  await db.insertInto('assignments').values(row).execute();
+}
+
+/**
+ * Moves the assignment from one of `from` to `to` if it is still there: the WHERE makes concurrent
+ * transitions of one assignment exclusive. Returns whether it moved.
+ */
+export async function transition(
+  db: Executor,
+  assignmentId: string,
+  from: AssignmentStatus[],
+  to: AssignmentStatus,
+  reason: string | null,
+): Promise<boolean> {
+  const now = isoNow();
+  const result = await db
+    .updateTable('assignments')
+    .set({ status: to, reason, responded_at: now, updated_at: now })
+    .where('id', '=', assignmentId)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Takes one slot of the role if one is free, in one statement: no race can overfill a quota. */
+export async function takeSlot(db: Executor, roleId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('mission_roles')
+    .set({ accepted_count: sql`accepted_count + 1` })
+    .where('id', '=', roleId)
+    .where(sql<boolean>`accepted_count < quota`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function releaseSlot(db: Executor, roleId: string): Promise<void> {
+  await db
+    .updateTable('mission_roles')
+    .set({ accepted_count: sql`accepted_count - 1` })
+    .where('id', '=', roleId)
+    .where('accepted_count', '>', 0)
+    .execute();
+}
+
+export interface AssignmentFilter {
+  orgId: string;
+  missionId?: string | undefined;
+  userId?: string | undefined;
+  statuses?: AssignmentStatus[] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: (string | number)[] | undefined;
+}
+
+/** A page of assignments ordered by mission start, then id. */
+export function listAssignmentRows(db: Executor, filter: AssignmentFilter) {
+  let query = assignmentViews(db).where('a.org_id', '=', filter.orgId);
+  if (filter.missionId) query = query.where('a.mission_id', '=', filter.missionId);
+  if (filter.userId) query = query.where('a.user_id', '=', filter.userId);
+  if (filter.statuses?.length) query = query.where('a.status', 'in', filter.statuses);
+  if (filter.from) query = query.where('m.ends_at', '>', filter.from);
+  if (filter.to) query = query.where('m.starts_at', '<', filter.to);
+  if (filter.cursor) query = query.where(after(['m.starts_at', 'a.id'], filter.cursor));
+  return query
+    .orderBy('m.starts_at')
+    .orderBy('a.id')
+    .limit(filter.limit + 1)
+    .execute();
+}

@@ -1,0 +1,307 @@
+import { recordAudit, type Actor } from '../../platform/audit.js';
+import { hasRole } from '../../platform/auth/roles.js';
+import { isoNow, newId } from '../../platform/clock.js';
+import type { Db, Executor, Tx } from '../../platform/db/database.js';
+import { asBool } from '../../platform/db/database.js';
+import { lockRow } from '../../platform/db/locks.js';
+import type { AssignmentStatus, MemberRole } from '../../platform/db/tables.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { decodeCursor, toPage } from '../../platform/http/pagination.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
+import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
+import {
+  findAssignment,
+  findAssignmentView,
+  insertAssignment,
+  listAssignmentRows,
+  releaseSlot,
+  takeSlot,
+  toAssignment,
+  transition,
+  type AssignmentView,
+} from './assignments.repository.js';
+
+/**
+ * Who acts on an assignment: a member (with their role) through the app, or the holder of a signed link
+ * (`via: 'link'`), who may answer for that one assignment only.
+ */
+export type Staffer = Actor & { role: MemberRole | null; via?: 'link' };
+
+export interface Invite {
+  user_id: string;
+  role_id: string;
+  note?: string | undefined;
+}
+
+export type InvitedAssignment = AssignmentView & { warnings: Reason[] };
+
+/** The mission to staff, with its project's status: staffing an archived project is refused. */
+async function staffableMission(db: Executor, orgId: string, missionId: string) {
+  const mission = await db
+    .selectFrom('missions as m')
+    .innerJoin('projects as p', 'p.id', 'm.project_id')
+    .select(['m.id', 'm.title', 'm.starts_at', 'm.ends_at', 'p.status as project_status'])
+    .where('m.org_id', '=', orgId)
+    .where('m.id', '=', missionId)
+    .executeTakeFirst();
+  if (!mission) throw notFound('Mission');
+  if (mission.project_status === 'ARCHIVED') {
+    throw new AppError('project_archived', 'The mission belongs to an archived project, which is read-only');
+  }
+  return mission;
+}
+
+const interval = (m: { starts_at: string; ends_at: string }) => ({
+  start: Date.parse(m.starts_at),
+  end: Date.parse(m.ends_at),
+});
+const around = (m: { starts_at: string; ends_at: string }) => ({
+  start: Date.parse(m.starts_at) - LOOKAROUND_MS,
+  end: Date.parse(m.ends_at) + LOOKAROUND_MS,
+});
+
+/** Invites people to roles of a mission, all or none; each invitation comes back with its warnings. */
+export async function inviteToMission(
+  db: Db,
+  actor: Staffer,
+  orgId: string,
+  missionId: string,
+  invites: Invite[],
+) {
+  return db.transaction().execute(async (tx) => {
+    const mission = await staffableMission(tx, orgId, missionId);
+    const roles = await tx
+      .selectFrom('mission_roles')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('mission_id', '=', missionId)
+      .execute();
+    const roleIds = new Set(roles.map((r) => r.id));
+    const userIds = [...new Set(invites.map((i) => i.user_id))];
+    const users = await tx
+      .selectFrom('users')
+      .select(['id', 'active'])
+      .where('org_id', '=', orgId)
+      .where('id', 'in', userIds)
+      .execute();
+    const active = new Map(users.map((u) => [u.id, asBool(u.active)]));
+
+    const now = isoNow();
+    const created: string[] = [];
+    for (const invite of invites) {
+      if (!roleIds.has(invite.role_id)) throw notFound('Role');
+      if (!active.has(invite.user_id)) throw notFound('User');
+      if (!active.get(invite.user_id))
+        throw new AppError('user_inactive', 'The user is deactivated: reactivate them to invite them');
+      const row = {
+        id: newId(),
+        org_id: orgId,
+        mission_id: missionId,
+        role_id: invite.role_id,
+        user_id: invite.user_id,
+        status: 'INVITED' as const,
+        note: invite.note ?? null,
+        reason: null,
+        invited_by: actor.accountId,
+        responded_at: null,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        await insertAssignment(tx, row);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new AppError(
+            'assignment_exists',
+            'The user already has an active assignment on this mission',
+            { user_id: invite.user_id },
+          );
+        }
+        throw error;
+      }
+      created.push(row.id);
+      await recordAudit(tx, actor, {
+        orgId,
+        action: 'assignment.invite',
+        entityType: 'assignment',
+        entityId: row.id,
+        after: row,
+      });
+    }
+
+    const [settings, contexts] = await Promise.all([
+      loadRuleSettings(tx, orgId),
+      loadBusyContexts(tx, { orgId, userIds, window: around(mission) }),
+    ]);
+    const results: InvitedAssignment[] = [];
+    for (const id of created) {
+      const view = toAssignment((await findAssignmentView(tx, orgId, id))!);
+      const warnings = judge(interval(mission), contextFor(contexts, view.user_id, id), settings);
+      results.push({ ...view, warnings });
+    }
+    return results;
+  });
+}
+
+/** A member answers only for the person linked to their account; managers answer on anyone's behalf. */
+async function assertMayRespond(db: Executor, actor: Staffer, orgId: string, userId: string): Promise<void> {
+  if (actor.via === 'link' || hasRole(actor.role, 'manager')) return;
+  const linked = await db
+    .selectFrom('users')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .where('account_id', '=', actor.accountId)
+    .executeTakeFirst();
+  if (!linked) throw notFound('Assignment');
+}
+
+async function loadForChange(tx: Tx, actor: Staffer, orgId: string, assignmentId: string) {
+  const assignment = await findAssignment(tx, orgId, assignmentId);
+  if (!assignment) throw notFound('Assignment');
+  await assertMayRespond(tx, actor, orgId, assignment.user_id);
+  return assignment;
+}
+
+function refused(action: string, status: AssignmentStatus): AppError {
+  return new AppError('invalid_transition', `Cannot ${action} an assignment that is ${status}`, { status });
+}
+
+/**
+ * INVITED → ACCEPTED, under the person's row lock: blocking rules (overlap, rest, hours, busy elsewhere) answer
+ * 409 `conflict` with the reasons, a full role 409 `role_full`; the slot is taken by the same atomic statement
+ * that checks the quota.
+ */
+export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, assignmentId: string) {
+  return db.transaction().execute(async (tx) => {
+    const assignment = await loadForChange(tx, actor, orgId, assignmentId);
+    const mission = await staffableMission(tx, orgId, assignment.mission_id);
+    await lockRow(tx, 'users', assignment.user_id);
+    if (!(await transition(tx, assignmentId, ['INVITED'], 'ACCEPTED', null))) {
+      const current = (await findAssignment(tx, orgId, assignmentId))!;
+      throw refused('accept', current.status);
+    }
+    const [settings, contexts] = await Promise.all([
+      loadRuleSettings(tx, orgId),
+      loadBusyContexts(tx, { orgId, userIds: [assignment.user_id], window: around(mission) }),
+    ]);
+    const reasons = judge(
+      interval(mission),
+      contextFor(contexts, assignment.user_id, assignmentId),
+      settings,
+    );
+    if (isBlocking(reasons)) {
+      throw new AppError('conflict', 'Accepting would break a blocking rule', {
+        reasons: reasons.filter((r) => r.severity === 'block'),
+      });
+    }
+    if (!(await takeSlot(tx, assignment.role_id))) {
+      throw new AppError('role_full', 'Every slot of this role is already taken');
+    }
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'assignment.accept',
+      entityType: 'assignment',
+      entityId: assignmentId,
+      before: { status: 'INVITED' },
+      after: { status: 'ACCEPTED' },
+    });
+    const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
+    return { ...view, warnings: reasons };
+  });
+}
+
+/** INVITED → DECLINED. */
+export async function declineAssignment(
+  db: Db,
+  actor: Staffer,
+  orgId: string,
+  assignmentId: string,
+  reason: string | null,
+) {
+  return db.transaction().execute(async (tx) => {
+    const assignment = await loadForChange(tx, actor, orgId, assignmentId);
+    await staffableMission(tx, orgId, assignment.mission_id);
+    if (!(await transition(tx, assignmentId, ['INVITED'], 'DECLINED', reason))) {
+      throw refused('decline', (await findAssignment(tx, orgId, assignmentId))!.status);
+    }
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'assignment.decline',
+      entityType: 'assignment',
+      entityId: assignmentId,
+      before: { status: 'INVITED' },
+      after: { status: 'DECLINED', reason },
+    });
+    return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
+  });
+}
+
+/** INVITED | ACCEPTED → CANCELLED (managers); a cancelled acceptance frees its slot. */
+export async function cancelAssignment(
+  db: Db,
+  actor: Staffer,
+  orgId: string,
+  assignmentId: string,
+  reason: string | null,
+) {
+  return db.transaction().execute(async (tx) => {
+    const assignment = await findAssignment(tx, orgId, assignmentId);
+    if (!assignment) throw notFound('Assignment');
+    await staffableMission(tx, orgId, assignment.mission_id);
+    let was: AssignmentStatus;
+    if (await transition(tx, assignmentId, ['ACCEPTED'], 'CANCELLED', reason)) {
+      was = 'ACCEPTED';
+      await releaseSlot(tx, assignment.role_id);
+    } else if (await transition(tx, assignmentId, ['INVITED'], 'CANCELLED', reason)) {
+      was = 'INVITED';
+    } else {
+      throw refused('cancel', (await findAssignment(tx, orgId, assignmentId))!.status);
+    }
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'assignment.cancel',
+      entityType: 'assignment',
+      entityId: assignmentId,
+      before: { status: was },
+      after: { status: 'CANCELLED', reason },
+    });
+    return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
+  });
+}
+
+export async function getAssignment(db: Db, actor: Staffer, orgId: string, assignmentId: string) {
+  const row = await findAssignmentView(db, orgId, assignmentId);
+  if (!row) throw notFound('Assignment');
+  await assertMayRespond(db, actor, orgId, row.user_id);
+  return toAssignment(row);
+}
+
+export interface ListInput {
+  missionId?: string | undefined;
+  userId?: string | undefined;
+  statuses?: AssignmentStatus[] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Managers list anything; a tech lists only the assignments of the person linked to their account. */
+export async function listAssignments(db: Db, actor: Staffer, orgId: string, input: ListInput) {
+  let userId = input.userId;
+  if (!hasRole(actor.role, 'manager')) {
+    const own = await db
+      .selectFrom('users')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('account_id', '=', actor.accountId)
+      .executeTakeFirst();
+    if (!own || (userId && userId !== own.id)) return { items: [], next_cursor: null };
+    userId = own.id;
+  }
+  const cursor = input.cursor ? decodeCursor(input.cursor, 2) : undefined;
+  const rows = await listAssignmentRows(db, { orgId, ...input, userId, cursor });
+  return toPage(rows, input.limit, (r) => [r.mission_starts_at, r.id], toAssignment);
+}
