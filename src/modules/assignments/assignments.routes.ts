@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { actorOf, authOf } from '../../platform/auth/access.js';
 import { toIso } from '../../platform/clock.js';
 import { DEFAULT_LIMIT } from '../../platform/http/pagination.js';
-import { OrgParams, ProblemSchema } from '../../platform/http/schemas.js';
+import { defaultEmptyBody, OrgParams, ProblemSchema } from '../../platform/http/schemas.js';
 import {
   Assignment,
   AssignmentPage,
@@ -157,6 +157,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/assignments/:assignment_id/decline',
     {
+      preValidation: defaultEmptyBody,
       config: { access: 'tech' },
       schema: {
         tags,
@@ -174,13 +175,14 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         stafferOf(request),
         request.params.org_id,
         request.params.assignment_id,
-        request.body?.reason ?? null,
+        request.body.reason ?? null,
       ),
   );
 
   app.post(
     '/assignments/:assignment_id/cancel',
     {
+      preValidation: defaultEmptyBody,
       config: { access: 'manager' },
       schema: {
         tags,
@@ -198,7 +200,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         stafferOf(request),
         request.params.org_id,
         request.params.assignment_id,
-        request.body?.reason ?? null,
+        request.body.reason ?? null,
       ),
   );
 };

@@ -165,7 +165,9 @@ async function loadForChange(tx: Tx, actor: Staffer, orgId: string, assignmentId
 }
 
 function refused(action: string, status: AssignmentStatus): AppError {
-  return new AppError('invalid_transition', `Cannot ${action} an assignment that is ${status}`, { status });
+  return new AppError('invalid_transition', `Cannot ${action} an assignment that is ${status}`, {
+    assignment_status: status,
+  });
 }
 
 /**

@@ -132,7 +132,9 @@ export function judge(mission: Interval, context: BusyContext, settings: RuleSet
  * The most work in any window of the given length that touches `focus`. The maximum of a sliding window over
  * intervals is reached when the window starts at some interval's start or ends at some interval's end.
  */
-export function maxWorkInWindow(intervals: Interval[], focus: Interval, windowMs: number): number {
+export function maxWorkInWindow(all: Interval[], focus: Interval, windowMs: number): number {
+  // Overlapping work is counted once: nobody works two hours in one.
+  const intervals = merge(all);
   const starts = new Set<number>();
   for (const i of intervals) {
     starts.add(i.start);
@@ -148,6 +150,17 @@ export function maxWorkInWindow(intervals: Interval[], focus: Interval, windowMs
     best = Math.max(best, total);
   }
   return best;
+}
+
+function merge(intervals: Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  const merged: Interval[] = [];
+  for (const i of sorted) {
+    const last = merged.at(-1);
+    if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
+    else merged.push({ start: i.start, end: i.end });
+  }
+  return merged;
 }
 
 export const isBlocking = (reasons: Reason[]) => reasons.some((r) => r.severity === 'block');

@@ -65,6 +65,9 @@ function openPostgres(connectionString: string, options: { poolSize?: number }):
     types: pgTypes as pg.CustomTypesConfig,
     options: '-c TimeZone=UTC',
   });
+  // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
+  // discards it and opens a new one on the next query.
+  pool.on('error', (error) => console.warn(`PostgreSQL idle connection lost: ${error.message}`));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -33,14 +33,15 @@ export function sendProblem(
   detail: string,
   extensions: Record<string, unknown> = {},
 ): FastifyReply {
+  // Extensions come first: they can never override the standard members.
   const problem: ProblemDocument = {
+    ...extensions,
     type: `urn:coulisses-crew:problem:${code}`,
     title: TITLES[status] ?? 'Error',
     status,
     detail,
     code,
     request_id: request.id,
-    ...extensions,
   };
   return reply.code(status).type('application/problem+json').send(problem);
 }

@@ -36,3 +36,8 @@ export function StringEnum<const T extends readonly string[]>(
 
 /** Path parameters of every route directly under `/api/v1/orgs/:org_id`. */
 export const OrgParams = Type.Object({ org_id: Uuid });
+
+/** For POST actions whose body is optional (`/decline`, `/cancel`): no body validates as `{}`. */
+export async function defaultEmptyBody(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
