@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --scale XS|S|M|L --db sqlite|postgres|both --duration SECONDS --no-build]`
+ * `npm run bench [-- --scale XS|S|M|L --db sqlite|postgres|both --duration SECONDS --repeat N --no-build]`
  *
  * Builds, then per dialect: a fresh database, migrations, the demo dataset, a pool of fresh invitations; starts
  * `node dist/server.js` in production mode and, next to it, the bare baseline (bench/baseline-server.ts); measures
@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: 'M' },
     db: { type: 'string', default: 'both' },
     duration: { type: 'string', default: '10' },
+    repeat: { type: 'string', default: '1' },
     'no-build': { type: 'boolean', default: false },
     'postgres-url': {
       type: 'string',
@@ -50,6 +51,8 @@ const scale = args.scale!.toUpperCase() as Scale;
 if (!(scale in SCALES)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
 const duration = Number(args.duration);
 if (!(duration > 0)) throw new Error('--duration must be a positive number of seconds');
+const repeat = Number(args.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
 const dialects: Dialect[] =
   args.db === 'both'
     ? ['sqlite', 'postgres']
@@ -80,7 +83,32 @@ interface Endpoint {
   note?: string;
   ours?: Figures;
   baseline?: Figures;
+  /** Median over the repetitions of (ours / the baseline measured right after it). */
   ratio?: number;
+  runs?: { ours: Figures[]; baseline: Figures[] };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Several repetitions → medians of rates and latencies, totals of failures, the max RSS. */
+function combine(runs: Figures[]): Figures {
+  const of = (key: keyof Figures) => runs.map((r) => r[key]).filter((v): v is number => v !== undefined);
+  const el = of('event_loop_p99_ms');
+  const rss = of('rss_max_mb');
+  return {
+    rps: Math.round(median(of('rps'))),
+    p50: median(of('p50')),
+    p99: median(of('p99')),
+    requests: of('requests').reduce((a, b) => a + b, 0),
+    errors: of('errors').reduce((a, b) => a + b, 0),
+    non2xx: of('non2xx').reduce((a, b) => a + b, 0),
+    ...(rss.length ? { rss_max_mb: Math.max(...rss) } : {}),
+    ...(el.length ? { event_loop_p99_ms: Math.round(median(el) * 100) / 100 } : {}),
+  };
 }
 
 function figures(result: autocannon.Result): Figures {
@@ -227,6 +255,8 @@ interface Targets {
   conflictsUser: string;
   mission: { id: string; roleId: string; skill: string; minLevel: number; starts: string; ends: string };
   pool: string[];
+  /** Every demo login (member accounts and crew logins): login runs spread over them like real traffic. */
+  emails: string[];
 }
 
 /** Fresh INVITED assignments for the accept run: one 4 h mission each, two days apart per person, far ahead. */
@@ -364,6 +394,14 @@ async function prepare(database: Database, poolSize: number): Promise<Targets> {
     .limit(1)
     .executeTakeFirstOrThrow();
   const pool = await invitationPool(database, org.id, manager.id, poolSize);
+  const emails = (
+    await db
+      .selectFrom('accounts')
+      .select('email')
+      .where('email', 'like', `%@${DEMO_DOMAIN}`)
+      .orderBy('email')
+      .execute()
+  ).map((a) => a.email);
   return {
     orgId: org.id,
     managerAccountId: manager.id,
@@ -380,6 +418,7 @@ async function prepare(database: Database, poolSize: number): Promise<Targets> {
       ends: role.ends_at,
     },
     pool,
+    emails,
   };
 }
 
@@ -391,6 +430,8 @@ interface DialectResult {
   endpoints: Endpoint[];
   server_rss_max_mb: number;
   server_died: boolean;
+  /** 1, 5 and 15-minute load averages when this dialect's measurements started. */
+  loadavg: number[];
 }
 
 async function freshDatabase(dialect: Dialect, work: string) {
@@ -417,7 +458,7 @@ async function freshDatabase(dialect: Dialect, work: string) {
   };
 }
 
-async function benchDialect(dialect: Dialect, argon2: Figures): Promise<DialectResult> {
+async function benchDialect(dialect: Dialect): Promise<DialectResult> {
   const work = mkdtempSync(join(tmpdir(), 'crew-bench-'));
   const db = await freshDatabase(dialect, work);
   let server: Child | undefined;
@@ -438,7 +479,7 @@ async function benchDialect(dialect: Dialect, argon2: Figures): Promise<DialectR
       log(`${dialect}: seeded ${JSON.stringify(seed)}`);
       targets = await prepare(
         database,
-        Math.min(200_000, Math.ceil(duration * (dialect === 'sqlite' ? 4000 : 2500))),
+        Math.min(300_000, Math.ceil(repeat * duration * (dialect === 'sqlite' ? 4000 : 2500))),
       );
     } finally {
       await database.close();
@@ -549,19 +590,32 @@ async function benchDialect(dialect: Dialect, argon2: Figures): Promise<DialectR
           },
         };
       })(),
-      {
-        name: 'POST /auth/login',
-        ours: {
-          url: `${server.url}/api/v1/auth/login`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: `manager@${DEMO_DOMAIN}`, password: DEMO_PASSWORD }),
-        },
-        argon2: true,
-      },
+      (() => {
+        let next = 0;
+        const body = (email: string) => JSON.stringify({ email, password: DEMO_PASSWORD });
+        return {
+          name: 'POST /auth/login',
+          ours: {
+            url: `${server.url}/api/v1/auth/login`,
+            requests: [
+              {
+                method: 'POST' as const,
+                headers: { 'content-type': 'application/json' },
+                body: body(`manager@${DEMO_DOMAIN}`),
+                setupRequest: (request: autocannon.Request) => ({
+                  ...request,
+                  body: body(targets.emails[next++ % targets.emails.length]!),
+                }),
+              },
+            ],
+          },
+          argon2: true,
+        };
+      })(),
     ];
 
     const endpoints: Endpoint[] = [];
+    const load = loadavg();
     let rssMax = 0;
     for (const spec of specs) {
       if (server.exited) break;
@@ -582,31 +636,40 @@ async function benchDialect(dialect: Dialect, argon2: Figures): Promise<DialectR
       const note = probe.ok ? undefined : `probe answered ${probe.status}: ${probeBody.slice(0, 200)}`;
       if (note) log(`${dialect}: ${spec.name}: ${note}`);
       log(`${dialect}: ${spec.name} …`);
-      const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
-        withEventLoop(server!, () => cannon(spec.ours)),
-      );
-      rssMax = Math.max(rssMax, rss);
-      const ours = {
-        ...figures(result),
-        rss_max_mb: rss,
-        ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
-      };
-      let base: Figures | undefined;
-      if (spec.baseline) base = figures(await cannon({ url: `${baseline.url}${spec.baseline}` }));
-      else if (spec.argon2) base = argon2;
+      const oursRuns: Figures[] = [];
+      const baseRuns: Figures[] = [];
+      for (let run = 0; run < repeat; run++) {
+        const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
+          withEventLoop(server!, () => cannon(spec.ours)),
+        );
+        rssMax = Math.max(rssMax, rss);
+        oursRuns.push({
+          ...figures(result),
+          rss_max_mb: rss,
+          ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
+        });
+        // The baseline right after ours, each repetition: both see the same background load.
+        if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
+        else if (spec.argon2) baseRuns.push(await argon2Baseline());
+      }
+      const ours = combine(oursRuns);
+      const base = baseRuns.length ? combine(baseRuns) : undefined;
+      const ratio = base
+        ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
+        : undefined;
       const failed =
         ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
       endpoints.push({
         name: spec.name,
         status: failed ? 'failed' : 'ok',
+        ...(ratio !== undefined ? { ratio } : {}),
         ...(note ? { note } : {}),
         ours,
-        ...(base
-          ? { baseline: base, ratio: Math.round((ours.rps / Math.max(1, base.rps)) * 100) / 100 }
-          : {}),
+        ...(base ? { baseline: base } : {}),
+        runs: { ours: oursRuns, baseline: baseRuns },
       });
     }
-    return { dialect, seed, endpoints, server_rss_max_mb: rssMax, server_died: server.exited };
+    return { dialect, seed, endpoints, server_rss_max_mb: rssMax, server_died: server.exited, loadavg: load };
   } finally {
     if (server && !server.exited) {
       const errors = server.stderr.filter((l) => !l.startsWith('bench-event-loop '));
@@ -623,7 +686,7 @@ async function benchDialect(dialect: Dialect, argon2: Figures): Promise<DialectR
 
 function table(result: DialectResult): string {
   const lines = [
-    `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, server RSS max ${result.server_rss_max_mb} MB`,
+    `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, median of ${repeat}, server RSS max ${result.server_rss_max_mb} MB, load ${result.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
     'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms',
     '--------------------------|---------|--------|--------|-----|--------|----------------|-------|----------',
   ];
@@ -658,14 +721,12 @@ if (!args['no-build']) {
     log('the build reported errors (tsc still emits dist/): measuring what was emitted');
   }
 }
-log(`argon2id verify loop, ${CONNECTIONS} in flight, ${duration} s`);
-const argon2 = await argon2Baseline();
 
 const results: DialectResult[] = [];
 let failed = false;
 for (const dialect of dialects) {
   try {
-    const result = await benchDialect(dialect, argon2);
+    const result = await benchDialect(dialect);
     results.push(result);
     console.log(`\n${table(result)}\n`);
     if (result.server_died || result.endpoints.some((e) => e.status === 'failed')) failed = true;
@@ -700,7 +761,7 @@ writeFileSync(
       sizes: SCALES[scale],
       duration_s: duration,
       connections: CONNECTIONS,
-      argon2_verify: argon2,
+      repeat,
       results,
     },
     null,
