@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { invitationLinkRoutes } from './modules/invitations/invitations.routes.js';
 import { orgInvitationRoutes } from './modules/members/members.routes.js';
 import { orgScopedRoutes } from './modules/org-routes.js';
 import { orgsRoutes } from './modules/orgs/orgs.routes.js';
@@ -93,6 +94,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(orgsRoutes);
       await api.register(orgInvitationRoutes);
       await api.register(rbacDemoRoutes);
+      await api.register(invitationLinkRoutes);
       await api.register(orgScopedRoutes, { prefix: '/orgs/:org_id' });
     },
     { prefix: '/api/v1' },
