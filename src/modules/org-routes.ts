@@ -9,6 +9,7 @@ import { orgRoutes } from './orgs/orgs.routes.js';
 import { assignmentsRoutes } from './assignments/assignments.routes.js';
 import { staffingRoutes } from './staffing/staffing.routes.js';
 import { assignmentLinkRoutes } from './invitations/invitations.routes.js';
+import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
@@ -20,6 +21,7 @@ export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(assignmentsRoutes);
   await app.register(staffingRoutes);
   await app.register(assignmentLinkRoutes);
+  await app.register(suggestionsRoutes);
   await app.register(projectRoutes);
   await app.register(missionRoutes);
   await app.register(availabilityRoutes);

@@ -1,0 +1,97 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+
+/** The mission and, when it is one of the mission's roles, the role: `role_id` is null otherwise. */
+export function findMissionRole(db: Executor, orgId: string, missionId: string, roleId: string) {
+  return db
+    .selectFrom('missions as m')
+    .leftJoin('mission_roles as r', (join) =>
+      join.onRef('r.mission_id', '=', 'm.id').on('r.id', '=', roleId).on('r.org_id', '=', orgId),
+    )
+    .select([
+      'm.id',
+      'm.starts_at',
+      'm.ends_at',
+      'r.id as role_id',
+      'r.name as role_name',
+      'r.skill',
+      'r.min_level',
+    ])
+    .where('m.org_id', '=', orgId)
+    .where('m.id', '=', missionId)
+    .executeTakeFirst();
+}
+
+/**
+ * Active users of the org with no active (INVITED or ACCEPTED) assignment on the mission, each with their level
+ * in `skill` (null without the skill, or when the role asks for none): one query.
+ */
+export function listCandidates(db: Executor, orgId: string, missionId: string, skill: string | null) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('user_skills as s', (join) =>
+      join
+        .onRef('s.user_id', '=', 'u.id')
+        .on('s.org_id', '=', orgId)
+        .on(sql<boolean>`${sql.ref('s.name')} = ${skill}`),
+    )
+    .select(['u.id', 'u.first_name', 'u.last_name', 's.level as skill_level'])
+    .where('u.org_id', '=', orgId)
+    .where('u.active', '=', true)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('assignments as a')
+            .select('a.id')
+            .whereRef('a.user_id', '=', 'u.id')
+            .where('a.mission_id', '=', missionId)
+            .where('a.status', 'in', ['INVITED', 'ACCEPTED']),
+        ),
+      ),
+    )
+    .execute();
+}
+
+/** Hours of ACCEPTED work per user on the org's missions starting in [from, to): one aggregate query. */
+export async function acceptedHoursByUser(
+  db: Executor,
+  orgId: string,
+  from: string,
+  to: string,
+): Promise<Map<string, number>> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const hours = postgres
+    ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
+    : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
+  const rows = await db
+    .selectFrom('assignments as a')
+    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .select(['a.user_id', hours.as('hours')])
+    .where('a.org_id', '=', orgId)
+    .where('m.org_id', '=', orgId)
+    .where('a.status', '=', 'ACCEPTED')
+    .where('m.starts_at', '>=', from)
+    .where('m.starts_at', '<', to)
+    .groupBy('a.user_id')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, Math.round(Number(r.hours) * 100) / 100]));
+}
+
+/** Users of the org who declared themselves AVAILABLE at some time overlapping [from, to): one query. */
+export async function availableUsers(
+  db: Executor,
+  orgId: string,
+  from: string,
+  to: string,
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('availability')
+    .select('user_id')
+    .distinct()
+    .where('org_id', '=', orgId)
+    .where('kind', '=', 'AVAILABLE')
+    .where('starts_at', '<', to)
+    .where('ends_at', '>', from)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}

@@ -1,0 +1,131 @@
+import type { Db } from '../../platform/db/database.js';
+import { notFound } from '../../platform/errors.js';
+import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
+import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
+import {
+  acceptedHoursByUser,
+  availableUsers,
+  findMissionRole,
+  listCandidates,
+} from './suggestions.repository.js';
+
+export const DEFAULT_SUGGESTIONS = 20;
+
+/** How well a person matches the role's skill: 0 qualified (or no skill asked), 1 below the level, 2 without it. */
+type SkillTier = 0 | 1 | 2;
+
+export interface Suggestion {
+  user: { id: string; first_name: string; last_name: string };
+  skill_level: number | null;
+  hours_this_month: number;
+  declared_available: boolean;
+  reasons: string[];
+  warnings: Reason[];
+}
+
+interface Ranked extends Suggestion {
+  tier: SkillTier;
+}
+
+/** The calendar month (UTC) the mission starts in, as [from, to) and its `YYYY-MM` label. */
+export function utcMonthOf(iso: string) {
+  const start = new Date(iso);
+  const from = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1);
+  const to = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    label: new Date(from).toISOString().slice(0, 7),
+  };
+}
+
+const byName = (a: Suggestion, b: Suggestion) =>
+  a.user.last_name.localeCompare(b.user.last_name) ||
+  a.user.first_name.localeCompare(b.user.first_name) ||
+  (a.user.id < b.user.id ? -1 : a.user.id > b.user.id ? 1 : 0);
+
+/**
+ * Who to invite to a role, best first. Candidates are the org's active users without an active assignment on the
+ * mission and without any blocking reason for it. Ranking: skill match (qualified, then holding the skill below
+ * the minimum level, then without it: they stay listed, last), higher level, declared AVAILABLE during the
+ * mission, fewest hours already ACCEPTED in the mission's calendar month (UTC), then last and first name.
+ *
+ * A fixed number of queries whatever the size of the roster: mission and role, candidates with their skill
+ * level, rule settings, busy contexts (3, bulk), hours per user (one GROUP BY), declared availability.
+ */
+export async function suggestForRole(
+  db: Db,
+  orgId: string,
+  missionId: string,
+  roleId: string,
+  limit: number,
+): Promise<{ items: Suggestion[]; next_cursor: null }> {
+  const found = await findMissionRole(db, orgId, missionId, roleId);
+  if (!found) throw notFound('Mission');
+  if (!found.role_id) throw notFound('Role');
+  const mission = { start: Date.parse(found.starts_at), end: Date.parse(found.ends_at) };
+  const month = utcMonthOf(found.starts_at);
+  const skill = found.skill;
+  const minLevel = found.min_level;
+
+  const [candidates, settings, contexts, hours, available] = await Promise.all([
+    listCandidates(db, orgId, missionId, skill),
+    loadRuleSettings(db, orgId),
+    loadBusyContexts(db, {
+      orgId,
+      userIds: null,
+      window: { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS },
+    }),
+    acceptedHoursByUser(db, orgId, month.from, month.to),
+    availableUsers(db, orgId, found.starts_at, found.ends_at),
+  ]);
+
+  const ranked: Ranked[] = [];
+  for (const candidate of candidates) {
+    const judged = judge(mission, contextFor(contexts, candidate.id), settings);
+    if (isBlocking(judged)) continue;
+    const level = skill === null ? null : (candidate.skill_level ?? null);
+    const reasons: string[] = [];
+    let tier: SkillTier = 0;
+    if (skill !== null) {
+      if (level === null) {
+        tier = 2;
+        reasons.push(`Does not have the skill "${skill}"`);
+      } else if (minLevel !== null && level < minLevel) {
+        tier = 1;
+        reasons.push(`Has "${skill}" at level ${level}, below the minimum ${minLevel}`);
+      } else {
+        reasons.push(`Has "${skill}" at level ${level}${minLevel !== null ? ` (minimum ${minLevel})` : ''}`);
+      }
+    }
+    const declared = available.has(candidate.id);
+    if (declared) reasons.push('Declared available during the mission');
+    const worked = hours.get(candidate.id) ?? 0;
+    reasons.push(
+      worked > 0
+        ? `${worked} h already accepted in ${month.label} (UTC)`
+        : `No hours accepted yet in ${month.label} (UTC)`,
+    );
+    if (judged.length > 0)
+      reasons.push(`${judged.length} warning(s): ${judged.map((r) => r.rule).join(', ')}`);
+    ranked.push({
+      tier,
+      user: { id: candidate.id, first_name: candidate.first_name, last_name: candidate.last_name },
+      skill_level: level,
+      hours_this_month: worked,
+      declared_available: declared,
+      reasons,
+      warnings: judged,
+    });
+  }
+
+  ranked.sort(
+    (a, b) =>
+      a.tier - b.tier ||
+      (b.skill_level ?? 0) - (a.skill_level ?? 0) ||
+      Number(b.declared_available) - Number(a.declared_available) ||
+      a.hours_this_month - b.hours_this_month ||
+      byName(a, b),
+  );
+  return { items: ranked.slice(0, limit).map(({ tier: _tier, ...item }) => item), next_cursor: null };
+}
