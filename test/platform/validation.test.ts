@@ -57,4 +57,26 @@ describe.each(DIALECTS)('request validation on %s', (dialect) => {
       errors: [expect.objectContaining({ location: 'querystring', path: '/limit' })],
     });
   });
+
+  it('refuses forged cursors on every list with a 400, never a database error', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const lists = ['members', 'users', 'projects', 'missions', 'availability', 'audit', 'assignments'];
+    for (const list of lists) {
+      for (const key of [
+        ['not-a-time', 'not-a-uuid'],
+        ['x', 'y', 'z'],
+        [1, 2],
+        ['name', 'A', 'not-a-uuid'],
+      ]) {
+        const res = await ctx.app.inject({
+          method: 'GET',
+          url: `/api/v1/orgs/${org.orgId}/${list}?cursor=${forged(key)}`,
+          headers: org.owner.headers,
+        });
+        expect(res.statusCode, `${list} ${JSON.stringify(key)}`).toBe(400);
+        expect(res.json()).toMatchObject({ code: 'validation_failed' });
+      }
+    }
+  });
 });

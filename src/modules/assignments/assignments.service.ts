@@ -303,7 +303,7 @@ export async function listAssignments(db: Db, actor: Staffer, orgId: string, inp
     if (!own || (userId && userId !== own.id)) return { items: [], next_cursor: null };
     userId = own.id;
   }
-  const cursor = input.cursor ? decodeCursor(input.cursor, 2) : undefined;
+  const cursor = input.cursor ? decodeCursor(input.cursor, ['time', 'uuid']) : undefined;
   const rows = await listAssignmentRows(db, { orgId, ...input, userId, cursor });
   return toPage(rows, input.limit, (r) => [r.mission_starts_at, r.id], toAssignment);
 }

@@ -38,7 +38,7 @@ export async function listAuditPage(
       errors: [{ location: 'querystring', path: '/to', message: 'must be after from' }],
     });
   }
-  const afterKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, 2);
+  const afterKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, ['time', 'uuid']);
   const rows = await listAudit(db, orgId, {
     entityType: input.entity_type,
     entityId: input.entity_id,

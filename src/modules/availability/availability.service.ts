@@ -120,7 +120,7 @@ export async function listAvailabilityPage(
   if (from !== undefined && to !== undefined && to <= from) {
     throw invalid('querystring', '/to', 'must be after from');
   }
-  const afterKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, 2);
+  const afterKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, ['time', 'uuid']);
 
   let userId = input.user_id;
   if (!canManageAnyone(caller)) {

@@ -43,7 +43,7 @@ function assertMayManage(caller: Manager, ...roles: MemberRole[]): void {
 }
 
 export async function listMembers(db: Db, orgId: string, page: PageRequest) {
-  const cursor = page.cursor ? decodeCursor(page.cursor, 2) : undefined;
+  const cursor = page.cursor ? decodeCursor(page.cursor, ['time', 'uuid']) : undefined;
   const rows = await listMemberRows(db, orgId, page.limit, cursor);
   return toPage(rows, page.limit, (r) => [r.joined_at, r.account_id], (r) => r);
 }

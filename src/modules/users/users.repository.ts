@@ -158,7 +158,7 @@ export async function listUsers(db: Executor, orgId: string, filters: UserFilter
   }
   if (filters.active !== undefined) query = query.where('users.active', '=', filters.active);
   if (filters.cursor !== undefined) {
-    const key = decodeCursor(filters.cursor, 3);
+    const key = decodeCursor(filters.cursor, ['text', 'text', 'uuid']);
     query = query.where(after(['users.last_name', 'users.first_name', 'users.id'], key));
   }
   const rows = await query

@@ -76,7 +76,12 @@ function isRole(access: Access): access is MemberRole {
   return (MEMBER_ROLES as readonly string[]).includes(access);
 }
 
-function authenticate(app: FastifyInstance, tokens: AccessTokens, access: Access, orgScoped: boolean): onRequestHookHandler {
+function authenticate(
+  app: FastifyInstance,
+  tokens: AccessTokens,
+  access: Access,
+  orgScoped: boolean,
+): onRequestHookHandler {
   return async (request) => {
     const auth = await resolveAuth(app, tokens, bearerToken(request));
     request.auth = auth;

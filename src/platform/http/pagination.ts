@@ -21,15 +21,22 @@ export function encodeCursor(key: readonly (string | number | null)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** The sort key a cursor holds; a cursor that was not made by us is a 400, never a 500. */
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+/** What each part of a cursor's key must look like: a forged value must never reach the database as a bad cast. */
+export type KeyKind = 'text' | 'time' | 'uuid' | 'number';
+
+const KIND_CHECKS: Record<KeyKind, (k: unknown) => boolean> = {
+  text: (k) => typeof k === 'string',
+  time: (k) => typeof k === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(k),
+  uuid: (k) =>
+    typeof k === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(k),
+  number: (k) => typeof k === 'number' && Number.isFinite(k),
+};
+
+/** The sort key a cursor holds, checked part by part; a cursor that was not made by us is a 400, never a 500. */
+export function decodeCursor(cursor: string, kinds: readonly KeyKind[]): (string | number)[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((k) => typeof k === 'string' || typeof k === 'number')
-    ) {
+    if (Array.isArray(key) && key.length === kinds.length && key.every((k, i) => KIND_CHECKS[kinds[i]!](k))) {
       return key as (string | number)[];
     }
   } catch {
