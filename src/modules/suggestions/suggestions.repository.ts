@@ -38,21 +38,22 @@ export function listCandidates(db: Executor, orgId: string, missionId: string, s
     .select(['u.id', 'u.first_name', 'u.last_name', 's.level as skill_level'])
     .where('u.org_id', '=', orgId)
     .where('u.active', '=', true)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('assignments as a')
-            .select('a.id')
-            .whereRef('a.user_id', '=', 'u.id')
-            .where('a.mission_id', '=', missionId)
-            .where('a.status', 'in', ['INVITED', 'ACCEPTED']),
-        ),
-      ),
+    .where('u.id', 'not in', (eb) =>
+      // through the mission's roles: (role_id, status) is indexed on both dialects
+      eb
+        .selectFrom('mission_roles as r')
+        .innerJoin('assignments as a', 'a.role_id', 'r.id')
+        .select('a.user_id')
+        .where('r.mission_id', '=', missionId)
+        .where('a.status', 'in', ['INVITED', 'ACCEPTED']),
     )
     .execute();
 }
 
-/** Hours of ACCEPTED work per user on the org's missions starting in [from, to): one aggregate query. */
+/**
+ * Hours of ACCEPTED work per user on the org's missions starting in [from, to): one aggregate query, driven by
+ * (org_id, starts_at) on missions, then the roles of those missions and (role_id, status) on assignments.
+ */
 export async function acceptedHoursByUser(
   db: Executor,
   orgId: string,
@@ -64,10 +65,10 @@ export async function acceptedHoursByUser(
     ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
     : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
   const rows = await db
-    .selectFrom('assignments as a')
-    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .selectFrom('missions as m')
+    .innerJoin('mission_roles as r', 'r.mission_id', 'm.id')
+    .innerJoin('assignments as a', 'a.role_id', 'r.id')
     .select(['a.user_id', hours.as('hours')])
-    .where('a.org_id', '=', orgId)
     .where('m.org_id', '=', orgId)
     .where('a.status', '=', 'ACCEPTED')
     .where('m.starts_at', '>=', from)
