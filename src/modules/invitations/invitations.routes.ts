@@ -93,7 +93,7 @@ export const invitationLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'What a signed link invites to',
         description: `The org’s name, the mission, the role and the assignment’s status. ${DEAD_TOKEN}`,
         params: TokenParams,
-        response: { 200: PublicInvitation, ...publicErrors },
+        response: { 200: PublicInvitation, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
     async (request) => viewByToken(db, request.params.token),
