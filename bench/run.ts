@@ -619,55 +619,63 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
     let rssMax = 0;
     for (const spec of specs) {
       if (server.exited) break;
-      // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
-      const probeUrl = String(spec.ours.url);
-      const probe = await fetch(probeUrl, {
-        method: spec.ours.method ?? (spec.ours.requests ? 'POST' : 'GET'),
-        headers: (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as
-          Record<string, string> | undefined,
-        body: (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined,
-      });
-      const probeBody = await probe.text();
-      if (probe.status === 404 && /No route for/.test(probeBody)) {
-        log(`${dialect}: ${spec.name}: not available (no route yet)`);
-        endpoints.push({ name: spec.name, status: 'not available' });
-        continue;
-      }
-      const note = probe.ok ? undefined : `probe answered ${probe.status}: ${probeBody.slice(0, 200)}`;
-      if (note) log(`${dialect}: ${spec.name}: ${note}`);
-      log(`${dialect}: ${spec.name} …`);
-      const oursRuns: Figures[] = [];
-      const baseRuns: Figures[] = [];
-      for (let run = 0; run < repeat; run++) {
-        const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
-          withEventLoop(server!, () => cannon(spec.ours)),
-        );
-        rssMax = Math.max(rssMax, rss);
-        oursRuns.push({
-          ...figures(result),
-          rss_max_mb: rss,
-          ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
+      try {
+        // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
+        const probeUrl = String(spec.ours.url);
+        const probe = await fetch(probeUrl, {
+          method: spec.ours.method ?? (spec.ours.requests ? 'POST' : 'GET'),
+          headers: (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as
+            Record<string, string> | undefined,
+          body: (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined,
         });
-        // The baseline right after ours, each repetition: both see the same background load.
-        if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
-        else if (spec.argon2) baseRuns.push(await argon2Baseline());
+        const probeBody = await probe.text();
+        if (probe.status === 404 && /No route for/.test(probeBody)) {
+          log(`${dialect}: ${spec.name}: not available (no route yet)`);
+          endpoints.push({ name: spec.name, status: 'not available' });
+          continue;
+        }
+        const note = probe.ok ? undefined : `probe answered ${probe.status}: ${probeBody.slice(0, 200)}`;
+        if (note) log(`${dialect}: ${spec.name}: ${note}`);
+        log(`${dialect}: ${spec.name} …`);
+        const oursRuns: Figures[] = [];
+        const baseRuns: Figures[] = [];
+        for (let run = 0; run < repeat; run++) {
+          const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
+            withEventLoop(server!, () => cannon(spec.ours)),
+          );
+          rssMax = Math.max(rssMax, rss);
+          oursRuns.push({
+            ...figures(result),
+            rss_max_mb: rss,
+            ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
+          });
+          // The baseline right after ours, each repetition: both see the same background load.
+          if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
+          else if (spec.argon2) baseRuns.push(await argon2Baseline());
+        }
+        const ours = combine(oursRuns);
+        const base = baseRuns.length ? combine(baseRuns) : undefined;
+        const ratio = base
+          ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
+          : undefined;
+        const failed =
+          ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
+        endpoints.push({
+          name: spec.name,
+          status: failed ? 'failed' : 'ok',
+          ...(ratio !== undefined ? { ratio } : {}),
+          ...(note ? { note } : {}),
+          ours,
+          ...(base ? { baseline: base } : {}),
+          runs: { ours: oursRuns, baseline: baseRuns },
+        });
+      } catch (error) {
+        // A dead server or a refused connection is a failure of this endpoint: keep what was measured.
+        const tail = server.exited ? `; server exited: ${server.stderr.slice(-5).join(' | ')}` : '';
+        const note = `${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}${tail}`;
+        log(`${dialect}: ${spec.name}: FAILED ${note}`);
+        endpoints.push({ name: spec.name, status: 'failed', note });
       }
-      const ours = combine(oursRuns);
-      const base = baseRuns.length ? combine(baseRuns) : undefined;
-      const ratio = base
-        ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
-        : undefined;
-      const failed =
-        ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
-      endpoints.push({
-        name: spec.name,
-        status: failed ? 'failed' : 'ok',
-        ...(ratio !== undefined ? { ratio } : {}),
-        ...(note ? { note } : {}),
-        ours,
-        ...(base ? { baseline: base } : {}),
-        runs: { ours: oursRuns, baseline: baseRuns },
-      });
     }
     return { dialect, seed, endpoints, server_rss_max_mb: rssMax, server_died: server.exited, loadavg: load };
   } finally {
