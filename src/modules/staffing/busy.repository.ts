@@ -18,7 +18,8 @@ const ms = (value: string) => Date.parse(value);
 
 /**
  * Each person's active assignments, declared unavailability and accepted work in other orgs overlapping the
- * window: three indexed queries, whatever the number of people.
+ * window: three indexed queries, whatever the number of people (one for accept, the whole roster for
+ * suggestions).
  */
 export async function loadBusyContexts(db: Executor, query: BusyQuery): Promise<Map<string, BusyContext>> {
   const { orgId, userIds, window } = query;
@@ -32,9 +33,12 @@ export async function loadBusyContexts(db: Executor, query: BusyQuery): Promise<
   const from = iso(window.start);
   const to = iso(window.end);
 
+  // Missions in the window, then their assignments through the roles: `(role_id, status)` serves the join. The
+  // partial unique index on (mission_id, user_id) cannot, as SQLite only matches it against literal predicates.
   let assignments = db
-    .selectFrom('assignments as a')
-    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .selectFrom('missions as m')
+    .innerJoin('mission_roles as r', 'r.mission_id', 'm.id')
+    .innerJoin('assignments as a', 'a.role_id', 'r.id')
     .select(['a.id', 'a.user_id', 'a.mission_id', 'a.status', 'm.title', 'm.starts_at', 'm.ends_at'])
     .where('m.org_id', '=', orgId)
     .where('m.starts_at', '<', to)

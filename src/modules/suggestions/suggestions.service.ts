@@ -1,7 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
 import { notFound } from '../../platform/errors.js';
-import { contextFor, loadRuleSettings } from '../staffing/busy.repository.js';
-import { loadBusyContextsForOrg } from './busy-bulk.repository.js';
+import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
 import {
   acceptedHoursByUser,
@@ -73,9 +72,10 @@ export async function suggestForRole(
   const [candidates, settings, contexts, hours, available] = await Promise.all([
     listCandidates(db, orgId, missionId, skill),
     loadRuleSettings(db, orgId),
-    loadBusyContextsForOrg(db, orgId, {
-      start: mission.start - LOOKAROUND_MS,
-      end: mission.end + LOOKAROUND_MS,
+    loadBusyContexts(db, {
+      orgId,
+      userIds: null,
+      window: { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS },
     }),
     acceptedHoursByUser(db, orgId, month.from, month.to),
     availableUsers(db, orgId, found.starts_at, found.ends_at),
