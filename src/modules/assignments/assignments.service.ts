@@ -164,6 +164,9 @@ async function loadForChange(tx: Tx, actor: Staffer, orgId: string, assignmentId
   return assignment;
 }
 
+/** Answers given through a signed link say so in the audit trail (their actor is no account). */
+const viaOf = (actor: Staffer) => (actor.via ? { via: actor.via } : {});
+
 function refused(action: string, status: AssignmentStatus): AppError {
   return new AppError('invalid_transition', `Cannot ${action} an assignment that is ${status}`, {
     assignment_status: status,
@@ -207,7 +210,7 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
       entityType: 'assignment',
       entityId: assignmentId,
       before: { status: 'INVITED' },
-      after: { status: 'ACCEPTED' },
+      after: { status: 'ACCEPTED', ...viaOf(actor) },
     });
     const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     return { ...view, warnings: reasons };
@@ -234,7 +237,7 @@ export async function declineAssignment(
       entityType: 'assignment',
       entityId: assignmentId,
       before: { status: 'INVITED' },
-      after: { status: 'DECLINED', reason },
+      after: { status: 'DECLINED', reason, ...viaOf(actor) },
     });
     return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
   });

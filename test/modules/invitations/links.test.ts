@@ -1,3 +1,4 @@
+import { asJson } from '../../../src/platform/db/database.js';
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../../src/platform/auth/secrets.js';
@@ -202,9 +203,9 @@ describe.each(DIALECTS)('signed links on %s', (dialect) => {
     const accepted = await assignment(assignmentId);
     expect(accepted.status).toBe('ACCEPTED');
     const audit = await auditRows(assignmentId);
-    expect(audit.filter((r) => r.action === 'assignment.accept')).toEqual([
-      expect.objectContaining({ actor_account_id: null, org_id: org.orgId }),
-    ]);
+    const accepts = audit.filter((r) => r.action === 'assignment.accept');
+    expect(accepts).toEqual([expect.objectContaining({ actor_account_id: null, org_id: org.orgId })]);
+    expect(asJson(accepts[0]!.after)).toEqual({ status: 'ACCEPTED', via: 'link' });
 
     const second = await answer(link.token, 'accept');
     expect(second.statusCode).toBe(200);
