@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { Page, PageQuery, Timestamp, Uuid } from '../../platform/http/schemas.js';
 
-export const OrgParams = Type.Object({ org_id: Uuid });
+export { OrgParams } from '../../platform/http/schemas.js';
 
 export const AuditQuery = Type.Object(
   {

@@ -8,7 +8,7 @@ export const AvailabilityKind = StringEnum(AVAILABILITY_KINDS, {
 
 const Note = Type.String({ maxLength: 2000, examples: ['Tournée avec une autre compagnie'] });
 
-export const OrgParams = Type.Object({ org_id: Uuid });
+export { OrgParams } from '../../platform/http/schemas.js';
 export const AvailabilityParams = Type.Object({ org_id: Uuid, availability_id: Uuid });
 
 export const CreateAvailabilityBody = Type.Object(

@@ -6,7 +6,7 @@ export const MAX_MISSION_DAYS = 31;
 export const MAX_BULK = 500;
 export const MAX_ROLES = 50;
 
-export const OrgParams = Type.Object({ org_id: Uuid });
+export { OrgParams } from '../../platform/http/schemas.js';
 export const ProjectParams = Type.Object({ org_id: Uuid, project_id: Uuid });
 export const MissionParams = Type.Object({ org_id: Uuid, mission_id: Uuid });
 export const RoleParams = Type.Object({ org_id: Uuid, mission_id: Uuid, role_id: Uuid });

@@ -3,7 +3,7 @@ import { MEMBER_ROLES } from '../../platform/db/tables.js';
 import { StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.js';
 
 export const Role = StringEnum(MEMBER_ROLES);
-export const OrgParams = Type.Object({ org_id: Uuid });
+export { OrgParams } from '../../platform/http/schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', examples: ['Théâtre du Soleil'] });
 const TimeZone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone', examples: ['Europe/Paris'] });

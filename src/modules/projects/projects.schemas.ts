@@ -19,7 +19,7 @@ const Description = Type.Union([Type.Null(), Type.String({ maxLength: 5000 })], 
 const OptionalTime = Type.Union([Type.Null(), Timestamp]);
 
 export const ProjectParams = Type.Object({ org_id: Uuid, project_id: Uuid });
-export const OrgParams = Type.Object({ org_id: Uuid });
+export { OrgParams } from '../../platform/http/schemas.js';
 
 export const CreateProjectBody = Type.Object(
   {

@@ -143,7 +143,7 @@ export type UserView = Static<typeof User>;
 
 export const UserPage = Page(User);
 
-export const OrgParams = Type.Object({ org_id: Uuid });
+export { OrgParams } from '../../platform/http/schemas.js';
 export const UserParams = Type.Object({ org_id: Uuid, user_id: Uuid });
 
 export const ListUsersQuery = Type.Object(
