@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'coverage/', 'bench/results/', 'node_modules/'] },
+  { ignores: ['dist/', 'data/', 'coverage/', 'bench/results/', 'node_modules/', 'tmp-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

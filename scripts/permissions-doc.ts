@@ -5,7 +5,11 @@ import { loadConfig } from '../src/config.js';
 import { renderPermissionMatrix, withMatrix } from '../src/platform/auth/permissions-doc.js';
 
 const app = await buildApp(
-  loadConfig({ REALISONS_SECRET_KEY: 'docs-generation-only', DATABASE_URL: 'sqlite:///:memory:', LOG_LEVEL: 'silent' }),
+  loadConfig({
+    REALISONS_SECRET_KEY: 'docs-generation-only',
+    DATABASE_URL: 'sqlite:///:memory:',
+    LOG_LEVEL: 'silent',
+  }),
 );
 await app.ready();
 const path = 'docs/permissions.md';

@@ -18,7 +18,11 @@ export function listMemberRows(db: Executor, orgId: string, limit: number, curso
     .select(['m.account_id', 'a.email', 'm.role', 'm.created_at as joined_at'])
     .where('m.org_id', '=', orgId);
   if (cursor) query = query.where(after(['m.created_at', 'm.account_id'], cursor));
-  return query.orderBy('m.created_at').orderBy('m.account_id').limit(limit + 1).execute();
+  return query
+    .orderBy('m.created_at')
+    .orderBy('m.account_id')
+    .limit(limit + 1)
+    .execute();
 }
 
 export function findMember(db: Executor, orgId: string, accountId: string) {
@@ -42,16 +46,32 @@ export async function countOwners(db: Executor, orgId: string): Promise<number> 
 }
 
 export async function setMemberRole(db: Executor, orgId: string, accountId: string, role: MemberRole) {
-  await db.updateTable('org_memberships').set({ role }).where('org_id', '=', orgId).where('account_id', '=', accountId).execute();
+  await db
+    .updateTable('org_memberships')
+    .set({ role })
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .execute();
 }
 
 export async function deleteMember(db: Executor, orgId: string, accountId: string) {
-  await db.deleteFrom('org_memberships').where('org_id', '=', orgId).where('account_id', '=', accountId).execute();
+  await db
+    .deleteFrom('org_memberships')
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .execute();
 }
 
 export async function insertInvitation(
   db: Executor,
-  values: { orgId: string; email: string; role: MemberRole; tokenHash: string; invitedBy: string | null; expiresAt: string },
+  values: {
+    orgId: string;
+    email: string;
+    role: MemberRole;
+    tokenHash: string;
+    invitedBy: string | null;
+    expiresAt: string;
+  },
 ) {
   const invitation = {
     id: newId(),

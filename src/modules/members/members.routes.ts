@@ -14,10 +14,23 @@ import {
   MembersQuery,
 } from './members.schemas.js';
 import { OrgParams } from '../orgs/orgs.schemas.js';
-import { acceptOrgInvitation, changeMemberRole, inviteMember, listMembers, removeMember, type Manager } from './members.service.js';
+import {
+  acceptOrgInvitation,
+  changeMemberRole,
+  inviteMember,
+  listMembers,
+  removeMember,
+  type Manager,
+} from './members.service.js';
 
 const tags = ['members'];
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
+const errors = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+};
 
 const managerOf = (request: Parameters<typeof authOf>[0]): Manager => {
   const auth = authOf(request);
@@ -32,9 +45,19 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/members',
     {
       config: { access: 'manager' },
-      schema: { tags, summary: 'List the org’s members', params: OrgParams, querystring: MembersQuery, response: { 200: Page(Member), ...errors } },
+      schema: {
+        tags,
+        summary: 'List the org’s members',
+        params: OrgParams,
+        querystring: MembersQuery,
+        response: { 200: Page(Member), ...errors },
+      },
     },
-    async (request) => listMembers(db, request.params.org_id, { limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor }),
+    async (request) =>
+      listMembers(db, request.params.org_id, {
+        limit: request.query.limit ?? DEFAULT_LIMIT,
+        cursor: request.query.cursor,
+      }),
   );
 
   app.post(
@@ -54,7 +77,12 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const onMailError = (error: unknown) => request.log.error({ err: error }, 'invitation mail failed');
-      const { invitation, token } = await inviteMember({ db, config: app.config, mailer: app.mailer, onMailError }, managerOf(request), request.params.org_id, request.body);
+      const { invitation, token } = await inviteMember(
+        { db, config: app.config, mailer: app.mailer, onMailError },
+        managerOf(request),
+        request.params.org_id,
+        request.body,
+      );
       const body = { invitation_id: invitation.id, expires_at: invitation.expires_at };
       return reply.code(201).send(app.config.appEnv === 'dev' ? { ...body, token } : body);
     },
@@ -67,7 +95,8 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Change a member’s role',
-        description: 'Only an owner grants or removes owner and admin. The last owner cannot be demoted (409 `last_owner`).',
+        description:
+          'Only an owner grants or removes owner and admin. The last owner cannot be demoted (409 `last_owner`).',
         params: MemberParams,
         body: ChangeRoleBody,
         response: { 200: Member, ...errors },
@@ -75,7 +104,12 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { org_id, account_id } = request.params;
-      const { account_id: id, email, role, joined_at } = await changeMemberRole(db, managerOf(request), org_id, account_id, request.body.role);
+      const {
+        account_id: id,
+        email,
+        role,
+        joined_at,
+      } = await changeMemberRole(db, managerOf(request), org_id, account_id, request.body.role);
       return { account_id: id, email, role, joined_at };
     },
   );
@@ -87,7 +121,8 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Remove a member from the org',
-        description: 'Only an owner removes owners and admins. The last owner cannot be removed (409 `last_owner`).',
+        description:
+          'Only an owner removes owners and admins. The last owner cannot be removed (409 `last_owner`).',
         params: MemberParams,
         response: { 204: { type: 'null', description: 'Removed' }, ...errors },
       },

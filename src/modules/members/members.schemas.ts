@@ -6,7 +6,12 @@ import { Role } from '../orgs/orgs.schemas.js';
 export const MemberParams = Type.Object({ org_id: Uuid, account_id: Uuid });
 export const MembersQuery = Type.Object(PageQuery, { additionalProperties: false });
 
-export const Member = Type.Object({ account_id: Uuid, email: Type.String(), role: Role, joined_at: Timestamp });
+export const Member = Type.Object({
+  account_id: Uuid,
+  email: Type.String(),
+  role: Role,
+  joined_at: Timestamp,
+});
 
 export const InviteBody = Type.Object(
   { email: Email, role: Role },
@@ -23,6 +28,14 @@ export const ChangeRoleBody = Type.Object({ role: Role }, { additionalProperties
 export const AcceptParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) });
 export const AcceptBody = Type.Object(
   { password: Type.Optional(NewPassword) },
-  { additionalProperties: false, description: 'Without a bearer token, `password` creates the invited account' },
+  {
+    additionalProperties: false,
+    description: 'Without a bearer token, `password` creates the invited account',
+  },
 );
-export const AcceptResponse = Type.Object({ org_id: Uuid, account_id: Uuid, membership_id: Uuid, role: Role });
+export const AcceptResponse = Type.Object({
+  org_id: Uuid,
+  account_id: Uuid,
+  membership_id: Uuid,
+  role: Role,
+});

@@ -45,11 +45,21 @@ function assertMayManage(caller: Manager, ...roles: MemberRole[]): void {
 export async function listMembers(db: Db, orgId: string, page: PageRequest) {
   const cursor = page.cursor ? decodeCursor(page.cursor, ['time', 'uuid']) : undefined;
   const rows = await listMemberRows(db, orgId, page.limit, cursor);
-  return toPage(rows, page.limit, (r) => [r.joined_at, r.account_id], (r) => r);
+  return toPage(
+    rows,
+    page.limit,
+    (r) => [r.joined_at, r.account_id],
+    (r) => r,
+  );
 }
 
 /** Sends a single-use, 7-day invitation link to the email; the token itself is only ever stored hashed. */
-export async function inviteMember(deps: InviteDeps, caller: Manager, orgId: string, input: { email: string; role: MemberRole }) {
+export async function inviteMember(
+  deps: InviteDeps,
+  caller: Manager,
+  orgId: string,
+  input: { email: string; role: MemberRole },
+) {
   assertMayManage(caller, input.role);
   const email = input.email.toLowerCase();
   const token = randomToken();
@@ -68,7 +78,13 @@ export async function inviteMember(deps: InviteDeps, caller: Manager, orgId: str
       expiresAt: isoIn(ORG_INVITATION_TTL_MS),
     });
     const { token_hash: _secret, ...visible } = created;
-    await recordAudit(tx, caller, { orgId, action: 'member.invite', entityType: 'org_invitation', entityId: created.id, after: visible });
+    await recordAudit(tx, caller, {
+      orgId,
+      action: 'member.invite',
+      entityType: 'org_invitation',
+      entityId: created.id,
+      after: visible,
+    });
     return created;
   });
   const org = await findOrg(deps.db, orgId);
@@ -101,13 +117,22 @@ export async function acceptOrgInvitation(
   let newPasswordHash: string | null = null;
   if (accountId) {
     const account = await findAccountById(db, accountId);
-    if (account?.email !== invitation.email) throw new AppError('forbidden', 'This invitation was sent to another email');
+    if (account?.email !== invitation.email)
+      throw new AppError('forbidden', 'This invitation was sent to another email');
   } else {
     if (!as.password) {
-      throw new AppError('unauthorized', 'Log in to accept, or send a password to create the account', {}, { 'www-authenticate': 'Bearer' });
+      throw new AppError(
+        'unauthorized',
+        'Log in to accept, or send a password to create the account',
+        {},
+        { 'www-authenticate': 'Bearer' },
+      );
     }
     if (await findAccountByEmail(db, invitation.email)) {
-      throw new AppError('email_taken', 'An account exists for this email: log in, then accept the invitation');
+      throw new AppError(
+        'email_taken',
+        'An account exists for this email: log in, then accept the invitation',
+      );
     }
     assertAcceptablePassword(as.password, 'password');
     newPasswordHash = await hashPassword(as.password);
@@ -120,24 +145,49 @@ export async function acceptOrgInvitation(
     if (!accountId) {
       const account = await insertAccount(tx, invitation.email, newPasswordHash!);
       accountId = account.id;
-      await recordAudit(tx, { ...actor, accountId }, { orgId: null, action: 'account.create', entityType: 'account', entityId: accountId, after: { email: account.email } });
+      await recordAudit(
+        tx,
+        { ...actor, accountId },
+        {
+          orgId: null,
+          action: 'account.create',
+          entityType: 'account',
+          entityId: accountId,
+          after: { email: account.email },
+        },
+      );
     }
     if (await findMember(tx, invitation.org_id, accountId)) {
       throw new AppError('already_exists', 'The account is already a member of this org');
     }
     const membership = await insertMembership(tx, invitation.org_id, accountId, invitation.role);
-    await recordAudit(tx, { ...actor, accountId }, {
-      orgId: invitation.org_id,
-      action: 'member.join',
-      entityType: 'membership',
-      entityId: membership.id,
-      after: { account_id: accountId, role: invitation.role, invitation_id: invitation.id },
-    });
-    return { org_id: invitation.org_id, account_id: accountId, membership_id: membership.id, role: invitation.role };
+    await recordAudit(
+      tx,
+      { ...actor, accountId },
+      {
+        orgId: invitation.org_id,
+        action: 'member.join',
+        entityType: 'membership',
+        entityId: membership.id,
+        after: { account_id: accountId, role: invitation.role, invitation_id: invitation.id },
+      },
+    );
+    return {
+      org_id: invitation.org_id,
+      account_id: accountId,
+      membership_id: membership.id,
+      role: invitation.role,
+    };
   });
 }
 
-export async function changeMemberRole(db: Db, caller: Manager, orgId: string, accountId: string, role: MemberRole) {
+export async function changeMemberRole(
+  db: Db,
+  caller: Manager,
+  orgId: string,
+  accountId: string,
+  role: MemberRole,
+) {
   return db.transaction().execute(async (tx) => {
     await lockRow(tx, 'orgs', orgId);
     const member = await findMember(tx, orgId, accountId);
@@ -145,7 +195,14 @@ export async function changeMemberRole(db: Db, caller: Manager, orgId: string, a
     assertMayManage(caller, member.role, role);
     if (member.role === 'owner' && role !== 'owner') await assertNotLastOwner(tx, orgId);
     await setMemberRole(tx, orgId, accountId, role);
-    await recordAudit(tx, caller, { orgId, action: 'member.role_change', entityType: 'membership', entityId: member.id, before: { role: member.role }, after: { role } });
+    await recordAudit(tx, caller, {
+      orgId,
+      action: 'member.role_change',
+      entityType: 'membership',
+      entityId: member.id,
+      before: { role: member.role },
+      after: { role },
+    });
     return { ...member, role };
   });
 }
@@ -158,7 +215,13 @@ export async function removeMember(db: Db, caller: Manager, orgId: string, accou
     assertMayManage(caller, member.role);
     if (member.role === 'owner') await assertNotLastOwner(tx, orgId);
     await deleteMember(tx, orgId, accountId);
-    await recordAudit(tx, caller, { orgId, action: 'member.remove', entityType: 'membership', entityId: member.id, before: { account_id: accountId, role: member.role } });
+    await recordAudit(tx, caller, {
+      orgId,
+      action: 'member.remove',
+      entityType: 'membership',
+      entityId: member.id,
+      before: { account_id: accountId, role: member.role },
+    });
   });
 }
 

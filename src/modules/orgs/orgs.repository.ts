@@ -39,7 +39,11 @@ export function listMyOrgs(db: Executor, accountId: string) {
     .execute();
 }
 
-export async function updateOrgRow(db: Executor, orgId: string, changes: { name?: string; timezone?: string }) {
+export async function updateOrgRow(
+  db: Executor,
+  orgId: string,
+  changes: { name?: string; timezone?: string },
+) {
   await db
     .updateTable('orgs')
     .set({ ...changes, updated_at: isoNow() })

@@ -52,7 +52,12 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '',
     {
       config: { access: 'tech' },
-      schema: { tags, summary: 'Read the org', params: OrgParams, response: { 200: Org, 401: ProblemSchema, 403: ProblemSchema } },
+      schema: {
+        tags,
+        summary: 'Read the org',
+        params: OrgParams,
+        response: { 200: Org, 401: ProblemSchema, 403: ProblemSchema },
+      },
     },
     async (request) => {
       const org = await findOrg(db, request.params.org_id);

@@ -6,9 +6,17 @@ export const Role = StringEnum(MEMBER_ROLES);
 export { OrgParams } from '../../platform/http/schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', examples: ['Théâtre du Soleil'] });
-const TimeZone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone', examples: ['Europe/Paris'] });
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone',
+  examples: ['Europe/Paris'],
+});
 
-export const CreateOrgBody = Type.Object({ name: Name, timezone: Type.Optional(TimeZone) }, { additionalProperties: false });
+export const CreateOrgBody = Type.Object(
+  { name: Name, timezone: Type.Optional(TimeZone) },
+  { additionalProperties: false },
+);
 export const UpdateOrgBody = Type.Object(
   { name: Type.Optional(Name), timezone: Type.Optional(TimeZone) },
   { additionalProperties: false, minProperties: 1 },
@@ -23,4 +31,10 @@ export const Org = Type.Object({
   updated_at: Timestamp,
 });
 
-export const MyOrg = Type.Object({ org_id: Uuid, name: Type.String(), timezone: Type.String(), role: Role, joined_at: Timestamp });
+export const MyOrg = Type.Object({
+  org_id: Uuid,
+  name: Type.String(),
+  timezone: Type.String(),
+  role: Role,
+  joined_at: Timestamp,
+});

@@ -46,7 +46,12 @@ export async function createOrg(
   });
 }
 
-export async function updateOrg(db: Db, actor: Actor, orgId: string, changes: { name?: string | undefined; timezone?: string | undefined }) {
+export async function updateOrg(
+  db: Db,
+  actor: Actor,
+  orgId: string,
+  changes: { name?: string | undefined; timezone?: string | undefined },
+) {
   if (changes.timezone !== undefined) assertTimeZone(changes.timezone);
   return db.transaction().execute(async (tx) => {
     const before = await findOrg(tx, orgId);
@@ -56,7 +61,14 @@ export async function updateOrg(db: Db, actor: Actor, orgId: string, changes: { 
     if (changes.timezone !== undefined) update.timezone = changes.timezone;
     await updateOrgRow(tx, orgId, update);
     const after = (await findOrg(tx, orgId))!;
-    await recordAudit(tx, actor, { orgId, action: 'org.update', entityType: 'org', entityId: orgId, before, after });
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'org.update',
+      entityType: 'org',
+      entityId: orgId,
+      before,
+      after,
+    });
     return after;
   });
 }

@@ -18,7 +18,10 @@ export const rbacDemoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const [path, role] of demos) {
     app.get(
       `/rbac_demo/${path}`,
-      { config: { access: role }, schema: { tags: ['rbac_demo'], summary: `Demo: role ≥ ${role} in the token's org`, response } },
+      {
+        config: { access: role },
+        schema: { tags: ['rbac_demo'], summary: `Demo: role ≥ ${role} in the token's org`, response },
+      },
       async (request) => ({ ok: true as const, role: authOf(request).role! }),
     );
   }
@@ -26,7 +29,12 @@ export const rbacDemoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/rbac_demo/scoped/:org_id',
     {
       config: { access: 'tech' },
-      schema: { tags: ['rbac_demo'], summary: 'Demo: the path org must be the token’s org', params: Type.Object({ org_id: Uuid }), response },
+      schema: {
+        tags: ['rbac_demo'],
+        summary: 'Demo: the path org must be the token’s org',
+        params: Type.Object({ org_id: Uuid }),
+        response,
+      },
     },
     async (request) => ({ ok: true as const, role: authOf(request).role! }),
   );

@@ -165,5 +165,5 @@ function merge(intervals: Interval[]): Interval[] {
 
 export const isBlocking = (reasons: Reason[]) => reasons.some((r) => r.severity === 'block');
 
-/** How far around a mission the rules look: the widest window (7 days) plus the longest rest. */
-export const LOOKAROUND_MS = 8 * 24 * HOUR;
+/** How far around a mission the rules look: the widest window (7 days) also covers the longest rest (48 h). */
+export const LOOKAROUND_MS = 7 * 24 * HOUR;

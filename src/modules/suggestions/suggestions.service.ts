@@ -50,9 +50,9 @@ const byName = (a: Suggestion, b: Suggestion) =>
  * the minimum level, then without it: they stay listed, last), higher level, declared AVAILABLE during the
  * mission, fewest hours already ACCEPTED in the mission's calendar month (UTC), then last and first name.
  *
- * A fixed number of queries whatever the size of the roster: mission and role, candidates with their skill
- * level, rule settings, busy contexts (3, for the whole org at once), hours per user (one GROUP BY), declared
- * availability: 8 queries, all but the first in parallel.
+ * Everything the ranking needs is known before the rules are applied, and the rules only remove people: so the
+ * roster is ranked first (4 queries whatever its size), then judged from the top in batches until the page is
+ * full. A page of 20 usually costs one batch of busy-time queries for 40 people, not the whole roster.
  */
 export async function suggestForRole(
   db: Db,
@@ -69,22 +69,14 @@ export async function suggestForRole(
   const skill = found.skill;
   const minLevel = found.min_level;
 
-  const [candidates, settings, contexts, hours, available] = await Promise.all([
+  const [candidates, settings, hours, available] = await Promise.all([
     listCandidates(db, orgId, missionId, skill),
     loadRuleSettings(db, orgId),
-    loadBusyContexts(db, {
-      orgId,
-      userIds: null,
-      window: { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS },
-    }),
     acceptedHoursByUser(db, orgId, month.from, month.to),
     availableUsers(db, orgId, found.starts_at, found.ends_at),
   ]);
 
-  const ranked: Ranked[] = [];
-  for (const candidate of candidates) {
-    const judged = judge(mission, contextFor(contexts, candidate.id), settings);
-    if (isBlocking(judged)) continue;
+  const ranked: Ranked[] = candidates.map((candidate) => {
     const level = skill === null ? null : (candidate.skill_level ?? null);
     const reasons: string[] = [];
     let tier: SkillTier = 0;
@@ -107,19 +99,16 @@ export async function suggestForRole(
         ? `${worked} h already accepted in ${month.label} (UTC)`
         : `No hours accepted yet in ${month.label} (UTC)`,
     );
-    if (judged.length > 0)
-      reasons.push(`${judged.length} warning(s): ${judged.map((r) => r.rule).join(', ')}`);
-    ranked.push({
+    return {
       tier,
       user: { id: candidate.id, first_name: candidate.first_name, last_name: candidate.last_name },
       skill_level: level,
       hours_this_month: worked,
       declared_available: declared,
       reasons,
-      warnings: judged,
-    });
-  }
-
+      warnings: [],
+    };
+  });
   ranked.sort(
     (a, b) =>
       a.tier - b.tier ||
@@ -128,5 +117,22 @@ export async function suggestForRole(
       a.hours_this_month - b.hours_this_month ||
       byName(a, b),
   );
-  return { items: ranked.slice(0, limit).map(({ tier: _tier, ...item }) => item), next_cursor: null };
+
+  const window = { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS };
+  const batchSize = Math.max(2 * limit, 20);
+  const items: Suggestion[] = [];
+  for (let from = 0; from < ranked.length && items.length < limit; from += batchSize) {
+    const batch = ranked.slice(from, from + batchSize);
+    const contexts = await loadBusyContexts(db, { orgId, userIds: batch.map((c) => c.user.id), window });
+    for (const { tier: _tier, ...candidate } of batch) {
+      const warnings = judge(mission, contextFor(contexts, candidate.user.id), settings);
+      if (isBlocking(warnings)) continue;
+      if (warnings.length > 0) {
+        candidate.reasons.push(`${warnings.length} warning(s): ${warnings.map((r) => r.rule).join(', ')}`);
+      }
+      items.push({ ...candidate, warnings });
+      if (items.length === limit) break;
+    }
+  }
+  return { items, next_cursor: null };
 }
