@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationLinkRoutes } from './modules/invitations/invitations.routes.js';
@@ -20,6 +19,7 @@ import { createDatabase, type Database } from './platform/db/database.js';
 import { createMailer, type Mailer } from './platform/mail.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { registerOpenApi } from './platform/http/openapi.js';
+import { securityHeadersFor } from './platform/http/security-headers.js';
 import { requestSerializer } from './platform/http/logging.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
 import { registerValidation } from './platform/http/validation.js';
@@ -57,16 +57,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    ajv: {
-      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = options.database ?? createDatabase(config.database);
   app.decorate('config', config);
   app.decorate('database', database);
   if (!options.database) app.addHook('onClose', () => database.close());
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  // Loaded only when configured: the embedded setup never pays for the Redis client.
+  const redis = config.redisUrl
+    ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
+    : null;
   const limiter = redis ? redisRateLimiter(redis) : memoryRateLimiter();
   app.decorate('redis', redis);
   app.decorate('limiter', limiter);
@@ -76,13 +76,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await limiter.close();
     await redis?.quit();
   });
+  const securityHeaders = securityHeadersFor(config);
   app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    reply.headers(securityHeaders).header('x-request-id', request.id);
   });
 
   registerProblemHandlers(app);
   registerValidation(app);
-  await app.register(helmet, { contentSecurityPolicy: false, global: true });
   await app.register(cors, { origin: config.corsAllowOrigins, credentials: true });
   await app.register(cookie);
   await registerOpenApi(app, config.publicBaseUrl);

@@ -81,6 +81,19 @@ describe('HTTP conventions', () => {
     });
   });
 
+  it('sends the security headers on every response, HSTS only in prod', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    const problem = await ctx.app.inject({ method: 'GET', url: '/nope' });
+    expect(problem.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
     const kept = await ctx.app.inject({
       method: 'GET',

@@ -1,5 +1,6 @@
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
+import { precompiled } from '../../platform/db/precompiled.js';
 import type { MemberRole } from '../../platform/db/tables.js';
 
 export function findAccountByEmail(db: Executor, email: string) {
@@ -57,3 +58,15 @@ export async function findMembershipRole(
     .executeTakeFirst();
   return row?.role ?? null;
 }
+
+/** The account's email with each of its orgs (oldest membership first), in one query: one row per org, or one row of nulls. */
+export const findAccountWithOrgs = precompiled((db: Executor, accountId: string) =>
+  db
+    .selectFrom('accounts as a')
+    .leftJoin('org_memberships as m', 'm.account_id', 'a.id')
+    .leftJoin('orgs as o', 'o.id', 'm.org_id')
+    .select(['a.email', 'm.org_id', 'o.name', 'm.role'])
+    .where('a.id', '=', accountId)
+    .orderBy('m.created_at')
+    .orderBy('m.id'),
+);

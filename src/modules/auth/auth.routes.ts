@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, authOf } from '../../platform/auth/access.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
-import { findAccountById, listMemberships } from './accounts.repository.js';
+import { findAccountWithOrgs } from './accounts.repository.js';
 import {
   ChangePasswordBody,
   LoginBody,
@@ -139,16 +139,15 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const auth = authOf(request);
-      const [account, orgs] = await Promise.all([
-        findAccountById(app.database.db, auth.accountId),
-        listMemberships(app.database.db, auth.accountId),
-      ]);
+      const rows = await findAccountWithOrgs(app.database.db, auth.accountId);
       return {
         id: auth.accountId,
-        email: account!.email,
+        email: rows[0]!.email,
         org_id: auth.orgId,
         role: auth.role,
-        orgs: orgs.map(({ org_id, name, role }) => ({ org_id, name, role })),
+        orgs: rows.flatMap(({ org_id, name, role }) =>
+          org_id && name && role ? [{ org_id, name, role }] : [],
+        ),
       };
     },
   );

@@ -7,8 +7,8 @@ const LONGEST_MISSION_MS = 31 * 24 * 3600_000;
 
 export interface BusyQuery {
   orgId: string;
-  /** whose time to load; null for every user of the org */
-  userIds: string[] | null;
+  /** whose time to load (one person for accept, a batch of candidates for suggestions) */
+  userIds: string[];
   window: Interval;
 }
 
@@ -18,8 +18,7 @@ const ms = (value: string) => Date.parse(value);
 
 /**
  * Each person's active assignments, declared unavailability and accepted work in other orgs overlapping the
- * window: three indexed queries, whatever the number of people (one for accept, the whole roster for
- * suggestions).
+ * window: three queries on the people's own indexes, whatever their number.
  */
 export async function loadBusyContexts(db: Executor, query: BusyQuery): Promise<Map<string, BusyContext>> {
   const { orgId, userIds, window } = query;
@@ -29,34 +28,32 @@ export async function loadBusyContexts(db: Executor, query: BusyQuery): Promise<
     if (!context) contexts.set(userId, (context = emptyContext()));
     return context;
   };
-  if (userIds?.length === 0) return contexts;
+  if (userIds.length === 0) return contexts;
   const from = iso(window.start);
   const to = iso(window.end);
 
-  // Missions in the window, then their assignments through the roles: `(role_id, status)` serves the join. The
-  // partial unique index on (mission_id, user_id) cannot, as SQLite only matches it against literal predicates.
-  let assignments = db
-    .selectFrom('missions as m')
-    .innerJoin('mission_roles as r', 'r.mission_id', 'm.id')
-    .innerJoin('assignments as a', 'a.role_id', 'r.id')
+  // Their assignments by (user_id, status), then each mission by its id.
+  const assignments = db
+    .selectFrom('assignments as a')
+    .innerJoin('missions as m', 'm.id', 'a.mission_id')
     .select(['a.id', 'a.user_id', 'a.mission_id', 'a.status', 'm.title', 'm.starts_at', 'm.ends_at'])
+    .where('a.user_id', 'in', userIds)
+    .where('a.status', 'in', ['INVITED', 'ACCEPTED'])
     .where('m.org_id', '=', orgId)
     .where('m.starts_at', '<', to)
     .where('m.starts_at', '>', iso(window.start - LONGEST_MISSION_MS))
-    .where('m.ends_at', '>', from)
-    .where('a.status', 'in', ['INVITED', 'ACCEPTED']);
-  if (userIds) assignments = assignments.where('a.user_id', 'in', userIds);
+    .where('m.ends_at', '>', from);
 
-  let unavailable = db
+  const unavailable = db
     .selectFrom('availability')
     .select(['user_id', 'starts_at', 'ends_at'])
     .where('org_id', '=', orgId)
     .where('kind', '=', 'UNAVAILABLE')
+    .where('user_id', 'in', userIds)
     .where('starts_at', '<', to)
     .where('ends_at', '>', from);
-  if (userIds) unavailable = unavailable.where('user_id', 'in', userIds);
 
-  let elsewhere = db
+  const elsewhere = db
     .selectFrom('users as u')
     .innerJoin('users as other', (join) =>
       join.onRef('other.account_id', '=', 'u.account_id').onRef('other.org_id', '!=', 'u.org_id'),
@@ -65,17 +62,17 @@ export async function loadBusyContexts(db: Executor, query: BusyQuery): Promise<
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
     .select(['u.id as user_id', 'm.starts_at', 'm.ends_at'])
     .where('u.org_id', '=', orgId)
+    .where('u.id', 'in', userIds)
     .where('a.status', '=', 'ACCEPTED')
     .where('m.starts_at', '<', to)
     .where('m.ends_at', '>', from);
-  if (userIds) elsewhere = elsewhere.where('u.id', 'in', userIds);
 
-  const [assignmentRows, unavailableRows, elsewhereRows] = await Promise.all([
+  const [activeRows, unavailableRows, elsewhereRows] = await Promise.all([
     assignments.execute(),
     unavailable.execute(),
     elsewhere.execute(),
   ]);
-  for (const row of assignmentRows) {
+  for (const row of activeRows) {
     const busy: BusyAssignment = {
       assignmentId: row.id,
       missionId: row.mission_id,

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { isoNow } from '../clock.js';
 import type { Actor } from '../audit.js';
-import { asBool } from '../db/database.js';
+import { asBool, type Executor } from '../db/database.js';
+import { precompiled } from '../db/precompiled.js';
 import { MEMBER_ROLES, type MemberRole } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import type { AccessTokens } from './jwt.js';
@@ -100,6 +101,26 @@ function authenticate(
   };
 }
 
+// By the session's primary key alone (its owner is checked in code, so no planner can prefer another index);
+// with the caller's membership in the token's org.
+const session = precompiled((db: Executor, sessionId: string) =>
+  db
+    .selectFrom('auth_sessions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .select(['s.account_id', 's.ended_at', 's.expires_at', 'a.active'])
+    .where('s.id', '=', sessionId),
+);
+const sessionInOrg = precompiled((db: Executor, sessionId: string, orgId: string) =>
+  db
+    .selectFrom('auth_sessions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .leftJoin('org_memberships as m', (join) =>
+      join.onRef('m.account_id', '=', 's.account_id').on('m.org_id', '=', orgId),
+    )
+    .select(['s.account_id', 's.ended_at', 's.expires_at', 'a.active', 'm.role'])
+    .where('s.id', '=', sessionId),
+);
+
 /**
  * The caller behind an access token: the session must be live and the account active; the role is read from
  * the membership now (one indexed query per request), so a demotion or removal applies to the very next request.
@@ -107,23 +128,17 @@ function authenticate(
 async function resolveAuth(app: FastifyInstance, tokens: AccessTokens, token: string): Promise<AuthContext> {
   const claims = tokens.verify(token);
   const { db } = app.database;
-  const base = db
-    .selectFrom('auth_sessions as s')
-    .innerJoin('accounts as a', 'a.id', 's.account_id')
-    .where('s.id', '=', claims.sid)
-    .where('s.account_id', '=', claims.sub);
-  const row = claims.org
-    ? await base
-        .leftJoin('org_memberships as m', (join) =>
-          join.onRef('m.account_id', '=', 's.account_id').on('m.org_id', '=', claims.org!),
-        )
-        .select(['s.ended_at', 's.expires_at', 'a.active', 'm.role'])
-        .executeTakeFirst()
-    : await base.select(['s.ended_at', 's.expires_at', 'a.active']).executeTakeFirst();
-  if (!row || row.ended_at !== null || row.expires_at <= isoNow() || !asBool(row.active)) {
+  const [row] = claims.org ? await sessionInOrg(db, claims.sid, claims.org) : await session(db, claims.sid);
+  if (
+    !row ||
+    row.account_id !== claims.sub ||
+    row.ended_at !== null ||
+    row.expires_at <= isoNow() ||
+    !asBool(row.active)
+  ) {
     throw new AppError('unauthorized', 'The session has ended: log in again', {}, UNAUTHORIZED);
   }
-  const role: MemberRole | null = 'role' in row ? ((row.role as MemberRole | null) ?? null) : null;
+  const role = 'role' in row ? ((row.role as MemberRole | null) ?? null) : null;
   return { accountId: claims.sub, sessionId: claims.sid, orgId: claims.org, role };
 }
 

@@ -1,5 +1,4 @@
 import { hash, verify, type Options } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
 import { AppError } from '../errors.js';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 
@@ -30,6 +29,7 @@ export async function verifyPassword(
   if (/^\$2[aby]\$/.test(stored)) {
     // bcrypt reads only 72 bytes: refuse longer passwords rather than accept a truncated match.
     if (Buffer.byteLength(password) > 72) return { ok: false, rehash: false };
+    const { default: bcrypt } = await import('bcryptjs'); // only legacy hashes need it
     const ok = await bcrypt.compare(password, stored);
     return { ok, rehash: ok };
   }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
-import pg from 'pg';
+import type { Pool, CustomTypesConfig } from 'pg';
 import type { DatabaseConfig } from './database-url.js';
 import { cachingSqliteDatabase } from './sqlite-statement-cache.js';
 import type { DB } from './tables.js';
@@ -25,6 +25,15 @@ export function createDatabase(config: DatabaseConfig, options: { poolSize?: num
     : openPostgres(config.connectionString, options);
 }
 
+const KEY_LOOKUP_TABLES = [
+  'auth_sessions',
+  'refresh_tokens',
+  'password_reset_tokens',
+  'org_invitations',
+  'invitations',
+  'audit_log',
+];
+
 function openSqlite(filename: string): Database {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const sqlite = new BetterSqlite3(filename);
@@ -32,23 +41,34 @@ function openSqlite(filename: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  // The query planner needs statistics to pick the person's index over the org's date index: gather them now
-  // where missing or stale, and again every hour (SQLite's advice for long-lived connections).
-  sqlite.pragma('optimize = 0x10002');
-  const optimize = setInterval(() => sqlite.pragma('optimize'), 3600_000);
-  optimize.unref();
+  // The planner needs statistics to prefer a person's index over the org's date index: gather them where missing
+  // or stale now, and every hour (SQLite's advice for long-lived connections). Tables read only by key that grow
+  // fast (sessions, tokens, the audit trail) keep none: stats taken while they were small would make a key
+  // lookup look costlier than a scan, and the scan would grow with every login.
+  const optimize = () => {
+    sqlite.pragma('optimize = 0x10002');
+    if (!sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get()) return;
+    const stale = sqlite
+      .prepare(`DELETE FROM sqlite_stat1 WHERE tbl IN (${KEY_LOOKUP_TABLES.map(() => '?').join(', ')})`)
+      .run(...KEY_LOOKUP_TABLES);
+    if (stale.changes > 0) sqlite.exec('ANALYZE sqlite_schema');
+  };
+  optimize();
+  const timer = setInterval(optimize, 3600_000);
+  timer.unref();
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
     close: async () => {
-      clearInterval(optimize);
+      clearInterval(timer);
       await db.destroy();
+      // Kysely closes the connection only if it ever opened it; a database never queried still holds the file.
+      if (sqlite.open) sqlite.close();
     },
   };
 }
 
-const { types } = pg;
 const TIMESTAMPTZ_OID = 1184;
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
@@ -62,25 +82,28 @@ export function pgTimestampToIso(text: string): string {
   ).toISOString();
 }
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === TIMESTAMPTZ_OID || oid === TIMESTAMP_OID) return pgTimestampToIso;
-    if (oid === INT8_OID || oid === NUMERIC_OID) return Number;
-    return types.getTypeParser(oid, format);
-  },
-};
-
+/**
+ * The pg driver is loaded on the first query, so the embedded SQLite setup never pays for it (memory is a
+ * budget: a module not loaded costs nothing).
+ */
 function openPostgres(connectionString: string, options: { poolSize?: number }): Database {
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.poolSize ?? 10,
-    types: pgTypes as pg.CustomTypesConfig,
-    options: '-c TimeZone=UTC',
-  });
-  // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
-  // discards it and opens a new one on the next query.
-  pool.on('error', (error) => console.warn(`PostgreSQL idle connection lost: ${error.message}`));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let pool: Pool | undefined;
+  const createPool = async () => {
+    const { default: pg } = await import('pg');
+    const types: CustomTypesConfig = {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === TIMESTAMPTZ_OID || oid === TIMESTAMP_OID) return pgTimestampToIso;
+        if (oid === INT8_OID || oid === NUMERIC_OID) return Number;
+        return pg.types.getTypeParser(oid, format);
+      }) as CustomTypesConfig['getTypeParser'],
+    };
+    pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, options: '-c TimeZone=UTC' });
+    // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
+    // discards it and opens a new one on the next query.
+    pool.on('error', (error) => console.warn(`PostgreSQL idle connection lost: ${error.message}`));
+    return pool;
+  };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
