@@ -22,10 +22,11 @@ function sqliteQuery(): Query {
   return async (name, text, values) => {
     let statement = statements.get(name);
     if (!statement) {
-      statement = sqlite.prepare(text.replace(/\$\d+/g, '?'));
+      statement = sqlite.prepare(text.replace(/\$(\d+)/g, '?$1'));
       statements.set(name, statement);
     }
-    return statement.all(...values) as Row[];
+    // numbered parameters (?1, ?2…) bind by position number, as an object
+    return statement.all(Object.fromEntries(values.map((v, i) => [i + 1, v]))) as Row[];
   };
 }
 
@@ -105,68 +106,129 @@ app.get<{ Querystring: { org_id: string; from: string; to: string; earliest: str
   },
 );
 
-/** A user's active assignments and declared unavailability in a window, overlaps found in one sweep. */
+const WEEK = 7 * 86_400_000;
+const LONGEST_MISSION = 31 * 86_400_000;
+const isoAt = (ms: number) => new Date(ms).toISOString();
+const hoursExpression =
+  dialect === 'sqlite'
+    ? 'sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)'
+    : 'sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0';
+
+/** The same three busy-time statements the API runs (staffing/busy.repository.ts), for the given people. */
+async function busyTime(orgId: string, userIds: string[], from: number, to: number) {
+  const [assignments, unavailable, elsewhere] = await Promise.all([
+    query(
+      `busy_assignments_${userIds.length}`,
+      `SELECT a.id, a.user_id, a.mission_id, a.status, m.title, m.starts_at, m.ends_at FROM assignments a
+       JOIN missions m ON m.id = a.mission_id
+       WHERE a.status IN ('INVITED', 'ACCEPTED') AND m.org_id = $1 AND m.starts_at < $2 AND m.starts_at > $3
+         AND m.ends_at > $4 AND a.user_id IN (${inList(5, userIds.length)})`,
+      [orgId, isoAt(to), isoAt(from - LONGEST_MISSION), isoAt(from), ...userIds],
+    ),
+    query(
+      `busy_unavailable_${userIds.length}`,
+      `SELECT user_id, starts_at, ends_at FROM availability
+       WHERE org_id = $1 AND kind = 'UNAVAILABLE' AND starts_at < $2 AND ends_at > $3 AND user_id IN (${inList(4, userIds.length)})`,
+      [orgId, isoAt(to), isoAt(from), ...userIds],
+    ),
+    query(
+      `busy_elsewhere_${userIds.length}`,
+      `SELECT u.id AS user_id, m.starts_at, m.ends_at FROM users u
+       JOIN users other ON other.account_id = u.account_id AND other.org_id <> u.org_id
+       JOIN assignments a ON a.user_id = other.id JOIN missions m ON m.id = a.mission_id
+       WHERE u.org_id = $1 AND a.status = 'ACCEPTED' AND m.starts_at < $2 AND m.ends_at > $3
+         AND u.id IN (${inList(4, userIds.length)})`,
+      [orgId, isoAt(to), isoAt(from), ...userIds],
+    ),
+  ]);
+  return { assignments, unavailable, elsewhere };
+}
+
+const t = (v: unknown) => Date.parse(String(iso(v)));
+
+/** The conflicts endpoint's statements (user, rule settings, busy time), overlaps and rest found in one sweep. */
 app.get<{ Querystring: { org_id: string; user_id: string; from: string; to: string } }>(
   '/conflicts',
   async (request) => {
-    const { org_id, user_id, from, to } = request.query;
-    const assignments = await query(
-      'conflicts_assignments',
-      `SELECT a.id, a.status, a.mission_id, m.starts_at, m.ends_at FROM assignments a
-       JOIN missions m ON m.id = a.mission_id
-       WHERE a.org_id = $1 AND a.user_id = $2 AND a.status IN ('INVITED', 'ACCEPTED') AND m.ends_at > $3
-         AND m.starts_at < $4
-       ORDER BY m.starts_at, a.id`,
-      [org_id, user_id, from, to],
-    );
-    const unavailable = await query(
-      'conflicts_unavailable',
-      `SELECT id, starts_at, ends_at FROM availability
-       WHERE org_id = $1 AND user_id = $2 AND kind = 'UNAVAILABLE' AND ends_at > $3 AND starts_at < $4`,
-      [org_id, user_id, from, to],
-    );
+    const { org_id, user_id } = request.query;
+    const from = Date.parse(request.query.from);
+    const to = Date.parse(request.query.to);
+    await query('conflicts_user', 'SELECT id FROM users WHERE org_id = $1 AND id = $2', [org_id, user_id]);
+    await query('rule_settings', 'SELECT rule, value, mode FROM org_rule_settings WHERE org_id = $1', [
+      org_id,
+    ]);
+    const { assignments } = await busyTime(org_id, [user_id], from - WEEK, to + WEEK);
+    assignments.sort((a, b) => t(a.starts_at) - t(b.starts_at));
     const items: Row[] = [];
-    const t = (v: unknown) => Date.parse(String(iso(v)));
     for (let i = 0; i < assignments.length; i++) {
       const a = assignments[i]!;
-      for (
-        let j = i + 1;
-        j < assignments.length && t(assignments[j]!.starts_at) < t(a.ends_at) + 11 * 3.6e6;
-        j++
-      ) {
-        const b = assignments[j]!;
-        items.push({
-          rule: t(b.starts_at) < t(a.ends_at) ? 'overlap' : 'min_rest',
-          assignment_id: a.id,
-          other_assignment_id: b.id,
-        });
-      }
-      for (const u of unavailable) {
-        if (t(u.starts_at) < t(a.ends_at) && t(a.starts_at) < t(u.ends_at))
-          items.push({ rule: 'unavailable', assignment_id: a.id });
-      }
+      const b = assignments[i + 1];
+      if (b && t(b.starts_at) < t(a.ends_at) + 11 * 3.6e6) items.push({ assignment_id: a.id, other: b.id });
     }
-    return { items };
+    return { items, next_cursor: null };
   },
 );
 
-/** Active users with the role's skill, without an ACCEPTED mission overlapping it, best level first. */
-app.get<{
-  Querystring: { org_id: string; skill: string; min_level: string; starts_at: string; ends_at: string };
-}>('/suggestions', async (request) => {
-  const { org_id, skill, min_level, starts_at, ends_at } = request.query;
-  const items = await query(
-    'suggestions',
-    `SELECT u.id, u.first_name, u.last_name, s.level FROM users u
-     JOIN user_skills s ON s.user_id = u.id AND s.name = $2 AND s.level >= $3
-     WHERE u.org_id = $1 AND u.active = ${TRUE} AND NOT EXISTS (
-       SELECT 1 FROM assignments a JOIN missions m ON m.id = a.mission_id
-       WHERE a.user_id = u.id AND a.status = 'ACCEPTED' AND m.starts_at < $5 AND m.ends_at > $4)
-     ORDER BY s.level DESC, u.last_name, u.id LIMIT 20`,
-    [org_id, skill, Number(min_level), starts_at, ends_at],
-  );
-  return { items };
-});
+/** The suggestions endpoint's statements: mission and role, candidates, settings, monthly hours, availability, busy time of the top 40. */
+app.get<{ Querystring: { org_id: string; mission_id: string; role_id: string } }>(
+  '/suggestions',
+  async (request) => {
+    const { org_id, mission_id, role_id } = request.query;
+    const [mission] = await query(
+      'suggest_mission',
+      `SELECT m.id, m.starts_at, m.ends_at, r.id AS role_id, r.skill, r.min_level FROM missions m
+     LEFT JOIN mission_roles r ON r.mission_id = m.id AND r.id = $3 AND r.org_id = $1
+     WHERE m.org_id = $1 AND m.id = $2`,
+      [org_id, mission_id, role_id],
+    );
+    const starts = t(mission!.starts_at);
+    const ends = t(mission!.ends_at);
+    const month = new Date(starts);
+    const monthFrom = Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1);
+    const monthTo = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1);
+    const [candidates, , hours, available] = await Promise.all([
+      query(
+        'suggest_candidates',
+        `SELECT u.id, u.first_name, u.last_name, s.level FROM users u
+       LEFT JOIN user_skills s ON s.user_id = u.id AND s.org_id = $1 AND s.name = $2
+       WHERE u.org_id = $1 AND u.active = ${TRUE} AND u.id NOT IN (
+         SELECT a.user_id FROM mission_roles r JOIN assignments a ON a.role_id = r.id
+         WHERE r.mission_id = $3 AND a.status IN ('INVITED', 'ACCEPTED'))`,
+        [org_id, mission!.skill, mission_id],
+      ),
+      query('rule_settings', 'SELECT rule, value, mode FROM org_rule_settings WHERE org_id = $1', [org_id]),
+      query(
+        'suggest_hours',
+        `SELECT a.user_id, ${hoursExpression} AS hours FROM missions m
+       JOIN mission_roles r ON r.mission_id = m.id JOIN assignments a ON a.role_id = r.id
+       WHERE m.org_id = $1 AND a.status = 'ACCEPTED' AND m.starts_at >= $2 AND m.starts_at < $3 GROUP BY a.user_id`,
+        [org_id, isoAt(monthFrom), isoAt(monthTo)],
+      ),
+      query(
+        'suggest_available',
+        `SELECT DISTINCT user_id FROM availability
+       WHERE org_id = $1 AND kind = 'AVAILABLE' AND starts_at < $2 AND ends_at > $3`,
+        [org_id, isoAt(ends), isoAt(starts)],
+      ),
+    ]);
+    const hoursOf = new Map(hours.map((h) => [h.user_id, Number(h.hours)]));
+    const availableIds = new Set(available.map((a) => a.user_id));
+    candidates.sort(
+      (a, b) =>
+        Number(b.level ?? 0) - Number(a.level ?? 0) ||
+        Number(availableIds.has(b.id)) - Number(availableIds.has(a.id)) ||
+        (hoursOf.get(a.id) ?? 0) - (hoursOf.get(b.id) ?? 0),
+    );
+    const top = candidates.slice(0, 40);
+    await busyTime(
+      org_id,
+      top.map((c) => String(c.id)),
+      starts - WEEK,
+      ends + WEEK,
+    );
+    return { items: top.slice(0, 20), next_cursor: null };
+  },
+);
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
 process.stdout.write(`listening ${(app.server.address() as { port: number }).port}\n`);

@@ -80,37 +80,42 @@ export async function suggestForRole(
 
   const ranked: Ranked[] = candidates.map((candidate) => {
     const level = skill === null ? null : (candidate.skill_level ?? null);
-    const reasons: string[] = [];
-    let tier: SkillTier = 0;
-    if (skill !== null) {
-      if (level === null) {
-        tier = 2;
-        reasons.push(`Does not have the skill "${skill}"`);
-      } else if (minLevel !== null && level < minLevel) {
-        tier = 1;
-        reasons.push(`Has "${skill}" at level ${level}, below the minimum ${minLevel}`);
-      } else {
-        reasons.push(`Has "${skill}" at level ${level}${minLevel !== null ? ` (minimum ${minLevel})` : ''}`);
-      }
-    }
-    const declared = available.has(candidate.id);
-    if (declared) reasons.push('Declared available during the mission');
-    const worked = hours.get(candidate.id) ?? 0;
-    reasons.push(
-      worked > 0
-        ? `${worked} h already accepted in ${month.label} (UTC)`
-        : `No hours accepted yet in ${month.label} (UTC)`,
-    );
+    const tier: SkillTier =
+      skill === null || (level !== null && (minLevel === null || level >= minLevel))
+        ? 0
+        : level === null
+          ? 2
+          : 1;
     return {
       tier,
       user: { id: candidate.id, first_name: candidate.first_name, last_name: candidate.last_name },
       skill_level: level,
-      hours_this_month: worked,
-      declared_available: declared,
-      reasons,
+      hours_this_month: hours.get(candidate.id) ?? 0,
+      declared_available: available.has(candidate.id),
+      reasons: [],
       warnings: [],
     };
   });
+  // Why each is ranked where it is: written only for the people returned, not the whole roster.
+  const explain = (c: Suggestion & { tier: SkillTier }): string[] => {
+    const reasons: string[] = [];
+    if (skill !== null) {
+      if (c.tier === 2) reasons.push(`Does not have the skill "${skill}"`);
+      else if (c.tier === 1)
+        reasons.push(`Has "${skill}" at level ${c.skill_level}, below the minimum ${minLevel}`);
+      else
+        reasons.push(
+          `Has "${skill}" at level ${c.skill_level}${minLevel !== null ? ` (minimum ${minLevel})` : ''}`,
+        );
+    }
+    if (c.declared_available) reasons.push('Declared available during the mission');
+    reasons.push(
+      c.hours_this_month > 0
+        ? `${c.hours_this_month} h already accepted in ${month.label} (UTC)`
+        : `No hours accepted yet in ${month.label} (UTC)`,
+    );
+    return reasons;
+  };
   ranked.sort(
     (a, b) =>
       a.tier - b.tier ||
@@ -126,13 +131,14 @@ export async function suggestForRole(
   for (let from = 0; from < ranked.length && items.length < limit; from += batchSize) {
     const batch = ranked.slice(from, from + batchSize);
     const contexts = await loadBusyContexts(db, { orgId, userIds: batch.map((c) => c.user.id), window });
-    for (const { tier: _tier, ...candidate } of batch) {
-      const warnings = judge(mission, contextFor(contexts, candidate.user.id), settings);
+    for (const ranked of batch) {
+      const warnings = judge(mission, contextFor(contexts, ranked.user.id), settings);
       if (isBlocking(warnings)) continue;
-      if (warnings.length > 0) {
-        candidate.reasons.push(`${warnings.length} warning(s): ${warnings.map((r) => r.rule).join(', ')}`);
-      }
-      items.push({ ...candidate, warnings });
+      const reasons = explain(ranked);
+      if (warnings.length > 0)
+        reasons.push(`${warnings.length} warning(s): ${warnings.map((r) => r.rule).join(', ')}`);
+      const { tier: _tier, ...candidate } = ranked;
+      items.push({ ...candidate, reasons, warnings });
       if (items.length === limit) break;
     }
   }
