@@ -19,18 +19,16 @@ import {
   RolePatch,
   RoleResponse,
 } from './missions.schemas.js';
+import { bulkCreateMissions } from './missions-bulk.service.js';
+import { addRole, deleteRole, updateRole } from './mission-roles.service.js';
 import {
-  addRole,
-  bulkCreateMissions,
   createMission,
   deleteMission,
-  deleteRole,
   duplicateMission,
   getMission,
   listMissions,
   publishMission,
   updateMission,
-  updateRole,
 } from './missions.service.js';
 
 const tags = ['missions'];
