@@ -175,6 +175,25 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
     expect(top.json()).toEqual({ items: body.items.slice(0, 2), next_cursor: null });
   });
 
+  it('people without the skill come last, still ordered by their real hours this month', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const kit = staffingKit(ctx.app, org);
+    const { missionId, roleId } = await kit.mission(200, 208, { skill: 'rigging', minLevel: 3 });
+    const qualified = await person(ctx, kit, 'Qualified', { skills: [['rigging', 4]] });
+    const busy = await person(ctx, kit, 'Alpha', {});
+    const idle = await person(ctx, kit, 'Zulu', {});
+    await accepted(kit, org, busy, 100, 108);
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: suggestionsUrl(org, missionId, roleId),
+      headers: org.manager.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as { user: { id: string }; hours_this_month: number }[];
+    expect(items.map((i) => i.user.id)).toEqual([qualified, idle, busy]);
+    expect(items[2]).toMatchObject({ hours_this_month: 8, skill_level: null });
+  });
+
   it('without a skill on the role: availability, then fewest hours, then name', async () => {
     const org = await createOrgFixture(ctx.app);
     const kit = staffingKit(ctx.app, org);
