@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { actorOf, authOf } from '../../platform/auth/access.js';
 import { toIso } from '../../platform/clock.js';
 import { DEFAULT_LIMIT } from '../../platform/http/pagination.js';
-import { defaultEmptyBody, OrgParams, ProblemSchema } from '../../platform/http/schemas.js';
+import { defaultEmptyBody, OrgParams, ProblemResponses } from '../../platform/http/schemas.js';
 import {
   Assignment,
   AssignmentPage,
@@ -27,13 +27,7 @@ import {
 } from './assignments.service.js';
 
 const tags = ['assignments'];
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-};
+const errors = ProblemResponses;
 
 export function stafferOf(request: FastifyRequest): Staffer {
   return { ...actorOf(request), role: authOf(request).role };

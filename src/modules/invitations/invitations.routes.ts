@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../platform/auth/access.js';
-import { defaultEmptyBody, ProblemSchema } from '../../platform/http/schemas.js';
+import { defaultEmptyBody, ProblemSchema, ProblemResponses } from '../../platform/http/schemas.js';
 import {
   DeclineBody,
   LinkParams,
@@ -17,13 +17,7 @@ import {
 } from './invitations.service.js';
 
 const tags = ['invitations'];
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-};
+const errors = ProblemResponses;
 const publicErrors = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
 const DEAD_TOKEN = 'An unknown, expired or revoked token answers 404, the same for all.';
 

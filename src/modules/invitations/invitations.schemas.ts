@@ -17,7 +17,7 @@ export const LinkResponse = Type.Object(
   {
     examples: [
       {
-        url: 'https://crew.example.com/invitations/3q2-7wEXAMPLEtokenXXXXXXXXXXXXXXXXXXXXXXXXXX',
+        url: 'https://crew.example.com/invitations/3q2-7wExampleTokenOnly-ForTheDocs0123456789ab',
         expires_at: '2026-06-08T18:00:00.000Z',
       },
     ],

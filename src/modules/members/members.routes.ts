@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, authOf, optionalAuth } from '../../platform/auth/access.js';
 import { DEFAULT_LIMIT } from '../../platform/http/pagination.js';
-import { Page, ProblemSchema } from '../../platform/http/schemas.js';
+import { Page, ProblemResponses } from '../../platform/http/schemas.js';
 import {
   AcceptBody,
   AcceptParams,
@@ -24,13 +24,7 @@ import {
 } from './members.service.js';
 
 const tags = ['members'];
-const errors = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-};
+const errors = ProblemResponses;
 
 const managerOf = (request: Parameters<typeof authOf>[0]): Manager => {
   const auth = authOf(request);

@@ -41,3 +41,12 @@ export const OrgParams = Type.Object({ org_id: Uuid });
 export async function defaultEmptyBody(request: { body: unknown }): Promise<void> {
   request.body ??= {};
 }
+
+/** The problem answers an authenticated route can give: bad input, no login, no right, nothing there, a rule. */
+export const ProblemResponses = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+};
