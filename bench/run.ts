@@ -96,6 +96,21 @@ const median = (values: number[]) => {
 };
 
 /** Several repetitions → medians of rates and latencies, totals of failures, the max RSS. */
+
+/** Waits (up to 2 minutes) until the server answers a health check within 50 ms: its backlog is drained. */
+async function settle(url: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const started = Date.now();
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok && Date.now() - started < 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 function combine(runs: Figures[]): Figures {
   const of = (key: keyof Figures) => runs.map((r) => r[key]).filter((v): v is number => v !== undefined);
   const el = of('event_loop_p99_ms');
@@ -617,6 +632,9 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
     let rssMax = 0;
     for (const spec of specs) {
       if (server.exited) break;
+      // autocannon stops sending, not the server working: slow requests still queued from the previous run
+      // would eat this run's window. Wait until the server answers promptly again.
+      await settle(`${server.url}/healthz`);
       try {
         // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
         const probeUrl = String(spec.ours.url);
@@ -638,6 +656,7 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
         const oursRuns: Figures[] = [];
         const baseRuns: Figures[] = [];
         for (let run = 0; run < repeat; run++) {
+          await settle(`${server.url}/healthz`);
           const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
             withEventLoop(server!, () => cannon(spec.ours)),
           );
@@ -647,7 +666,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
             rss_max_mb: rss,
             ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
           });
-          // The baseline right after ours, each repetition: both see the same background load.
+          // The baseline right after ours (once ours has drained), each repetition: both see the same background load.
+          await settle(`${server.url}/healthz`);
           if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
           else if (spec.argon2) baseRuns.push(await argon2Baseline());
         }
