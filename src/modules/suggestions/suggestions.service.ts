@@ -126,9 +126,11 @@ export async function suggestForRole(
   );
 
   const window = { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS };
-  const batchSize = Math.max(2 * limit, 20);
+  // Twice the page first; when many of those are blocked (a busy week), each next batch doubles: a handful of
+  // rounds of three queries at most, whatever the roster.
+  let batchSize = Math.max(2 * limit, 20);
   const items: Suggestion[] = [];
-  for (let from = 0; from < ranked.length && items.length < limit; from += batchSize) {
+  for (let from = 0; from < ranked.length && items.length < limit; from += batchSize, batchSize *= 2) {
     const batch = ranked.slice(from, from + batchSize);
     const contexts = await loadBusyContexts(db, { orgId, userIds: batch.map((c) => c.user.id), window });
     for (const ranked of batch) {
