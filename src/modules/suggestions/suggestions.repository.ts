@@ -96,3 +96,81 @@ export async function availableUsers(
     .execute();
   return new Set(rows.map((r) => r.user_id));
 }
+
+/** Above this many people, one aggregate over the org is cheaper than reading each person's own rows. */
+const PER_PERSON_LIMIT = 400;
+
+/**
+ * The ranking facts of a set of people — hours ACCEPTED in the month, declared AVAILABLE during the mission —
+ * read through each person's own indexes for a small set, or once for the whole org for a large one (kept for
+ * the next sets of the same request).
+ */
+export function factsLoader(
+  db: Executor,
+  orgId: string,
+  mission: { from: string; to: string },
+  month: { from: string; to: string },
+) {
+  let wholeOrg: Promise<{ hours: Map<string, number>; available: Set<string> }> | undefined;
+  return async (userIds: string[]) => {
+    if (wholeOrg || userIds.length > PER_PERSON_LIMIT) {
+      wholeOrg ??= Promise.all([
+        acceptedHoursByUser(db, orgId, month.from, month.to),
+        availableUsers(db, orgId, mission.from, mission.to),
+      ]).then(([hours, available]) => ({ hours, available }));
+      return wholeOrg;
+    }
+    const [hours, available] = await Promise.all([
+      acceptedHoursOf(db, orgId, month.from, month.to, userIds),
+      availableAmong(db, orgId, mission.from, mission.to, userIds),
+    ]);
+    return { hours, available };
+  };
+}
+
+/** Hours ACCEPTED per person on missions starting in [from, to), by each person's (user_id, status) index. */
+async function acceptedHoursOf(
+  db: Executor,
+  orgId: string,
+  from: string,
+  to: string,
+  userIds: string[],
+): Promise<Map<string, number>> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const hours = postgres
+    ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
+    : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
+  const rows = await db
+    .selectFrom('assignments as a')
+    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .select(['a.user_id', hours.as('hours')])
+    .where('a.user_id', 'in', userIds)
+    .where('a.status', '=', 'ACCEPTED')
+    .where('m.org_id', '=', orgId)
+    .where('m.starts_at', '>=', from)
+    .where('m.starts_at', '<', to)
+    .groupBy('a.user_id')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, Math.round(Number(r.hours) * 100) / 100]));
+}
+
+/** Which of these people declared themselves AVAILABLE at some time overlapping [from, to). */
+async function availableAmong(
+  db: Executor,
+  orgId: string,
+  from: string,
+  to: string,
+  userIds: string[],
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('availability')
+    .select('user_id')
+    .distinct()
+    .where('user_id', 'in', userIds)
+    .where('org_id', '=', orgId)
+    .where('kind', '=', 'AVAILABLE')
+    .where('starts_at', '<', to)
+    .where('ends_at', '>', from)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}

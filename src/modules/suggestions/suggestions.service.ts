@@ -2,12 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import { notFound } from '../../platform/errors.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
-import {
-  acceptedHoursByUser,
-  availableUsers,
-  findMissionRole,
-  listCandidates,
-} from './suggestions.repository.js';
+import { factsLoader, findMissionRole, listCandidates } from './suggestions.repository.js';
 
 export const DEFAULT_SUGGESTIONS = 20;
 
@@ -71,11 +66,9 @@ export async function suggestForRole(
   const skill = found.skill;
   const minLevel = found.min_level;
 
-  const [candidates, settings, hours, available] = await Promise.all([
+  const [candidates, settings] = await Promise.all([
     listCandidates(db, orgId, missionId, skill),
     loadRuleSettings(db, orgId),
-    acceptedHoursByUser(db, orgId, month.from, month.to),
-    availableUsers(db, orgId, found.starts_at, found.ends_at),
   ]);
 
   const ranked: Ranked[] = candidates.map((candidate) => {
@@ -90,12 +83,46 @@ export async function suggestForRole(
       tier,
       user: { id: candidate.id, first_name: candidate.first_name, last_name: candidate.last_name },
       skill_level: level,
-      hours_this_month: hours.get(candidate.id) ?? 0,
-      declared_available: available.has(candidate.id),
+      hours_this_month: 0,
+      declared_available: false,
       reasons: [],
       warnings: [],
     };
   });
+  // Rank groups (skill tier, then level) in order; within one, declared availability and fairness decide, so
+  // those facts are loaded group by group, only as far as the page reaches.
+  ranked.sort((a, b) => a.tier - b.tier || (b.skill_level ?? 0) - (a.skill_level ?? 0));
+  const groups: Ranked[][] = [];
+  for (const c of ranked) {
+    const last = groups.at(-1);
+    if (last && last[0]!.tier === c.tier && last[0]!.skill_level === c.skill_level) last.push(c);
+    else groups.push([c]);
+  }
+  const facts = factsLoader(db, orgId, { from: found.starts_at, to: found.ends_at }, month);
+  const ordered: Ranked[] = [];
+  const withinGroup = (a: Ranked, b: Ranked) =>
+    Number(b.declared_available) - Number(a.declared_available) ||
+    a.hours_this_month - b.hours_this_month ||
+    byName(a, b);
+  /** Orders whole groups until at least `atLeast` people are ordered, loading their facts in one round. */
+  const extend = async (atLeast: number) => {
+    const next: Ranked[][] = [];
+    for (let count = ordered.length; count < atLeast && groups.length > 0;) {
+      const group = groups.shift()!;
+      next.push(group);
+      count += group.length;
+    }
+    if (next.length === 0) return;
+    const { hours, available } = await facts(next.flat().map((c) => c.user.id));
+    for (const group of next) {
+      for (const c of group) {
+        c.hours_this_month = hours.get(c.user.id) ?? 0;
+        c.declared_available = available.has(c.user.id);
+      }
+      ordered.push(...group.sort(withinGroup));
+    }
+  };
+
   // Why each is ranked where it is: written only for the people returned, not the whole roster.
   const explain = (c: Suggestion & { tier: SkillTier }): string[] => {
     const reasons: string[] = [];
@@ -116,22 +143,15 @@ export async function suggestForRole(
     );
     return reasons;
   };
-  ranked.sort(
-    (a, b) =>
-      a.tier - b.tier ||
-      (b.skill_level ?? 0) - (a.skill_level ?? 0) ||
-      Number(b.declared_available) - Number(a.declared_available) ||
-      a.hours_this_month - b.hours_this_month ||
-      byName(a, b),
-  );
-
   const window = { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS };
   // Twice the page first; when many of those are blocked (a busy week), each next batch doubles: a handful of
   // rounds of three queries at most, whatever the roster.
   let batchSize = Math.max(2 * limit, 20);
   const items: Suggestion[] = [];
-  for (let from = 0; from < ranked.length && items.length < limit; from += batchSize, batchSize *= 2) {
-    const batch = ranked.slice(from, from + batchSize);
+  for (let from = 0; items.length < limit; from += batchSize, batchSize *= 2) {
+    await extend(from + batchSize);
+    const batch = ordered.slice(from, from + batchSize);
+    if (batch.length === 0) break;
     const contexts = await loadBusyContexts(db, { orgId, userIds: batch.map((c) => c.user.id), window });
     for (const ranked of batch) {
       const warnings = judge(mission, contextFor(contexts, ranked.user.id), settings);
