@@ -183,6 +183,14 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
     const assignment = await loadForChange(tx, actor, orgId, assignmentId);
     const mission = await staffableMission(tx, orgId, assignment.mission_id);
     await lockRow(tx, 'users', assignment.user_id);
+    // The same person accepting in two orgs at once: their account row serialises the two (always locked after
+    // the user row, so the order never inverts).
+    const { account_id: accountId } = await tx
+      .selectFrom('users')
+      .select('account_id')
+      .where('id', '=', assignment.user_id)
+      .executeTakeFirstOrThrow();
+    if (accountId) await lockRow(tx, 'accounts', accountId);
     if (!(await transition(tx, assignmentId, ['INVITED'], 'ACCEPTED', null))) {
       const current = (await findAssignment(tx, orgId, assignmentId))!;
       throw refused('accept', current.status);

@@ -8,7 +8,7 @@ import type { Tx } from './database.js';
  */
 export async function lockRow(
   tx: Tx,
-  table: 'orgs' | 'users' | 'mission_roles' | 'assignments',
+  table: 'orgs' | 'users' | 'accounts' | 'mission_roles' | 'assignments',
   id: string,
 ): Promise<void> {
   if (tx.getExecutor().adapter instanceof PostgresAdapter) {

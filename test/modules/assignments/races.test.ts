@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
+import { insertMembership } from '../../../src/modules/orgs/orgs.repository.js';
 import { createOrgFixture } from '../../helpers/factories.js';
 import { staffingKit } from './fixtures.js';
 
@@ -73,6 +74,36 @@ describe.each(DIALECTS)('staffing invariants under races on %s', (dialect) => {
         reasons: expect.arrayContaining([
           expect.objectContaining({ rule: 'overlap_accepted', severity: 'block' }),
         ]),
+      });
+    }
+  });
+
+  it('one person accepting overlapping missions in two orgs at once: exactly one succeeds', async () => {
+    for (let round = 0; round < 3; round++) {
+      const home = await createOrgFixture(ctx.app);
+      const other = await createOrgFixture(ctx.app);
+      await insertMembership(ctx.app.database.db, other.orgId, home.tech.accountId, 'tech');
+      const homeKit = staffingKit(ctx.app, home);
+      const otherKit = staffingKit(ctx.app, other);
+      const here = await homeKit.user({ accountId: home.tech.accountId });
+      const there = await otherKit.user({ accountId: home.tech.accountId });
+      const a = await homeKit.mission(8, 16);
+      const b = await otherKit.mission(10, 14);
+      const mine = (
+        await homeKit.invite(home.manager.headers, a.missionId, { user_id: here, role_id: a.roleId })
+      ).json().id;
+      const theirs = (
+        await otherKit.invite(other.manager.headers, b.missionId, { user_id: there, role_id: b.roleId })
+      ).json().id;
+      const results = await Promise.all([
+        homeKit.act(home.manager.headers, mine, 'accept'),
+        otherKit.act(other.manager.headers, theirs, 'accept'),
+      ]);
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+      const refused = results.find((r) => r.statusCode === 409)!;
+      expect(refused.json()).toMatchObject({
+        code: 'conflict',
+        reasons: [expect.objectContaining({ rule: 'busy_elsewhere', severity: 'block' })],
       });
     }
   });
