@@ -54,7 +54,7 @@ export async function createLink(
     const { status } = (await findLinkTarget(tx, orgId, assignmentId))!;
     if (status !== 'INVITED' && status !== 'ACCEPTED') {
       throw new AppError('invalid_transition', `Cannot make a link for an assignment that is ${status}`, {
-        status,
+        assignment_status: status,
       });
     }
     const now = isoNow();

@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { toPage } from '../../platform/http/pagination.js';
 import { decodeKeyset, keysetOf } from '../projects/keyset.js';
 import { loadWritableProject } from '../projects/projects.service.js';
+import { assertCrewFree } from '../staffing/reschedule.js';
 import {
   deleteMission as deleteMissionRow,
   insertMissions,
@@ -120,6 +121,12 @@ export async function updateMission(
     if (input.ends_at !== undefined) changes.ends_at = times.ends_at;
     if (input.location !== undefined) changes.location = input.location;
     if (input.notes !== undefined) changes.notes = input.notes;
+    if (times.starts_at !== current.starts_at || times.ends_at !== current.ends_at) {
+      await assertCrewFree(tx, orgId, missionId, {
+        start: Date.parse(times.starts_at),
+        end: Date.parse(times.ends_at),
+      });
+    }
     const roles = (await rolesOf(tx, orgId, [missionId])).get(missionId) ?? [];
     await updateMissionRow(tx, orgId, missionId, changes);
     const before = toMission(current, roles);

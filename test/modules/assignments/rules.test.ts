@@ -197,6 +197,54 @@ describe.each(DIALECTS)('conflict and labour rules on %s', (dialect) => {
     expect(accept.body).not.toContain(other.orgId);
   });
 
+  it('refuses to move a mission onto another accepted mission of its crew, and allows other moves', async () => {
+    const org = await createOrgFixture(ctx.app);
+    await setRules(org, { min_rest: { value: 0 } });
+    const kit = staffingKit(ctx.app, org);
+    const user = await kit.user();
+    const ids: Record<string, string> = {};
+    for (const [name, from, to] of [
+      ['a', 8, 16],
+      ['b', 20, 24],
+    ] as const) {
+      const m = await kit.mission(from, to);
+      ids[name] = m.missionId;
+      const id = (
+        await kit.invite(org.manager.headers, m.missionId, { user_id: user, role_id: m.roleId })
+      ).json().id;
+      expect((await kit.act(org.manager.headers, id, 'accept')).statusCode).toBe(200);
+    }
+    const move = (starts_at: string, ends_at: string) =>
+      ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/orgs/${org.orgId}/missions/${ids.b}`,
+        headers: org.manager.headers,
+        payload: { starts_at, ends_at },
+      });
+    const onto = await move(at(12), at(18));
+    expect(onto.statusCode).toBe(409);
+    expect(onto.json()).toMatchObject({
+      code: 'conflict',
+      reasons: [
+        expect.objectContaining({
+          rule: 'overlap_accepted',
+          severity: 'block',
+          user_id: user,
+          mission_id: ids.a,
+        }),
+      ],
+    });
+    const unchanged = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/${org.orgId}/missions/${ids.b}`,
+      headers: org.manager.headers,
+    });
+    expect(unchanged.json()).toMatchObject({ starts_at: at(20), ends_at: at(24) });
+    const elsewhere = await move(at(30), at(34));
+    expect(elsewhere.statusCode).toBe(200);
+    expect(elsewhere.json()).toMatchObject({ starts_at: at(30), ends_at: at(34) });
+  });
+
   it('reads and updates the rule settings, audited; refuses nonsense', async () => {
     const org = await createOrgFixture(ctx.app);
     const url = `/api/v1/orgs/${org.orgId}/settings/rules`;
