@@ -140,7 +140,11 @@ describe.each(DIALECTS)('signed links on %s', (dialect) => {
       headers: org.manager.headers,
     });
     expect(declined.statusCode).toBe(409);
-    expect(declined.json()).toMatchObject({ code: 'invalid_transition', status: 409, assignment_status: 'DECLINED' });
+    expect(declined.json()).toMatchObject({
+      code: 'invalid_transition',
+      status: 409,
+      assignment_status: 'DECLINED',
+    });
 
     const started = fromNow(-2 * HOUR);
     const late = await linkSetup(ctx, { fromHour: started, toHour: started + 8 });
