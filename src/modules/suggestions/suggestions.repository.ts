@@ -50,6 +50,16 @@ export function listCandidates(db: Executor, orgId: string, missionId: string, s
     .execute();
 }
 
+/** Total hours of the missions (`m`) of the group, in each dialect's date arithmetic. */
+function hoursWorked(db: Executor) {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
+    : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
+}
+
+const byUser = (rows: { user_id: string; hours: number }[]) =>
+  new Map(rows.map((r) => [r.user_id, Math.round(Number(r.hours) * 100) / 100]));
+
 /**
  * Hours of ACCEPTED work per user on the org's missions starting in [from, to): one aggregate query, driven by
  * (org_id, starts_at) on missions, then the roles of those missions and (role_id, status) on assignments.
@@ -60,10 +70,7 @@ export async function acceptedHoursByUser(
   from: string,
   to: string,
 ): Promise<Map<string, number>> {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const hours = postgres
-    ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
-    : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
+  const hours = hoursWorked(db);
   const rows = await db
     .selectFrom('missions as m')
     .innerJoin('mission_roles as r', 'r.mission_id', 'm.id')
@@ -75,7 +82,7 @@ export async function acceptedHoursByUser(
     .where('m.starts_at', '<', to)
     .groupBy('a.user_id')
     .execute();
-  return new Map(rows.map((r) => [r.user_id, Math.round(Number(r.hours) * 100) / 100]));
+  return byUser(rows);
 }
 
 /** Users of the org who declared themselves AVAILABLE at some time overlapping [from, to): one query. */
@@ -136,10 +143,7 @@ async function acceptedHoursOf(
   to: string,
   userIds: string[],
 ): Promise<Map<string, number>> {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const hours = postgres
-    ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
-    : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
+  const hours = hoursWorked(db);
   const rows = await db
     .selectFrom('assignments as a')
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
@@ -151,7 +155,7 @@ async function acceptedHoursOf(
     .where('m.starts_at', '<', to)
     .groupBy('a.user_id')
     .execute();
-  return new Map(rows.map((r) => [r.user_id, Math.round(Number(r.hours) * 100) / 100]));
+  return byUser(rows);
 }
 
 /** Which of these people declared themselves AVAILABLE at some time overlapping [from, to). */
