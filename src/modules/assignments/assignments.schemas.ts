@@ -98,7 +98,7 @@ export const InviteResponse = Type.Union([
 
 export const ReasonBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 2000 })) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ reason: 'On tour in Belgium that week' }] },
 );
 
 export const MissionAssignmentsQuery = Type.Object(

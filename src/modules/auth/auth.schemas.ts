@@ -44,7 +44,10 @@ export const Me = Type.Object({
   orgs: Type.Array(Type.Object({ org_id: Uuid, name: Type.String(), role: Role })),
 });
 
-export const SwitchOrgBody = Type.Object({ org_id: Uuid }, { additionalProperties: false });
+export const SwitchOrgBody = Type.Object(
+  { org_id: Uuid },
+  { additionalProperties: false, examples: [{ org_id: '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09' }] },
+);
 
 export const ResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
 export const ResetRequestResponse = Type.Object({
@@ -53,11 +56,17 @@ export const ResetRequestResponse = Type.Object({
 });
 export const ResetConfirmBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 512 }), new_password: NewPassword },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ token: 'the token from the reset link', new_password: 'Loge-Jardin-Cour-2027' }],
+  },
 );
 export const ChangePasswordBody = Type.Object(
   { current_password: AnyPassword, new_password: NewPassword },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ current_password: 'Soleil-Regie-2026', new_password: 'Loge-Jardin-Cour-2027' }],
+  },
 );
 
 export const WebRtcConfig = Type.Object({

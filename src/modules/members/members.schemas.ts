@@ -23,7 +23,10 @@ export const InviteResponse = Type.Object({
   token: Type.Optional(Type.String({ description: 'APP_ENV=dev only; otherwise the link goes by email' })),
 });
 
-export const ChangeRoleBody = Type.Object({ role: Role }, { additionalProperties: false });
+export const ChangeRoleBody = Type.Object(
+  { role: Role },
+  { additionalProperties: false, examples: [{ role: 'manager' }] },
+);
 
 export const AcceptParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) });
 export const AcceptBody = Type.Object(
@@ -31,6 +34,7 @@ export const AcceptBody = Type.Object(
   {
     additionalProperties: false,
     description: 'Without a bearer token, `password` creates the invited account',
+    examples: [{ password: 'Loge-Jardin-Cour-2027' }],
   },
 );
 export const AcceptResponse = Type.Object({
