@@ -45,6 +45,38 @@ describe('declared permissions', () => {
     }
   });
 
+  it('every JSON request body in /openapi.json has an example', async () => {
+    const spec = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const hasExample = (schema: Record<string, unknown> | undefined): boolean =>
+      !!schema &&
+      (schema.examples !== undefined ||
+        Object.values((schema.properties ?? {}) as Record<string, Record<string, unknown>>).some(
+          (p) => p.examples !== undefined,
+        ) ||
+        ((schema.anyOf ?? []) as Record<string, unknown>[]).some(hasExample));
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries<
+      Record<
+        string,
+        {
+          requestBody?: {
+            content?: Record<
+              string,
+              { example?: unknown; examples?: unknown; schema?: Record<string, unknown> }
+            >;
+          };
+        }
+      >
+    >(spec.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const body = operation.requestBody?.content?.['application/json'];
+        if (body && body.example === undefined && body.examples === undefined && !hasExample(body.schema))
+          missing.push(`${method} ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('the app refuses to start when an API route declares no access, or an org route declares less than a role', async () => {
     const build = async (access?: 'account') => {
       const app = Fastify();
