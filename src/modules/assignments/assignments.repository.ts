@@ -87,6 +87,7 @@ export async function insertAssignment(db: Executor, row: AssignmentsTable): Pro
  */
 export async function transition(
   db: Executor,
+  orgId: string,
   assignmentId: string,
   from: AssignmentStatus[],
   to: AssignmentStatus,
@@ -96,6 +97,7 @@ export async function transition(
   const result = await db
     .updateTable('assignments')
     .set({ status: to, reason, responded_at: now, updated_at: now })
+    .where('org_id', '=', orgId)
     .where('id', '=', assignmentId)
     .where('status', 'in', from)
     .executeTakeFirst();
@@ -103,20 +105,22 @@ export async function transition(
 }
 
 /** Takes one slot of the role if one is free, in one statement: no race can overfill a quota. */
-export async function takeSlot(db: Executor, roleId: string): Promise<boolean> {
+export async function takeSlot(db: Executor, orgId: string, roleId: string): Promise<boolean> {
   const result = await db
     .updateTable('mission_roles')
     .set({ accepted_count: sql`accepted_count + 1` })
+    .where('org_id', '=', orgId)
     .where('id', '=', roleId)
     .where(sql<boolean>`accepted_count < quota`)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function releaseSlot(db: Executor, roleId: string): Promise<void> {
+export async function releaseSlot(db: Executor, orgId: string, roleId: string): Promise<void> {
   await db
     .updateTable('mission_roles')
     .set({ accepted_count: sql`accepted_count - 1` })
+    .where('org_id', '=', orgId)
     .where('id', '=', roleId)
     .where('accepted_count', '>', 0)
     .execute();

@@ -9,6 +9,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
+import { findUserRowByAccount } from '../users/users.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
 import {
   findAssignment,
@@ -147,14 +148,8 @@ export async function inviteToMission(
 /** A member answers only for the person linked to their account; managers answer on anyone's behalf. */
 async function assertMayRespond(db: Executor, actor: Staffer, orgId: string, userId: string): Promise<void> {
   if (actor.via === 'link' || hasRole(actor.role, 'manager')) return;
-  const linked = await db
-    .selectFrom('users')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('id', '=', userId)
-    .where('account_id', '=', actor.accountId)
-    .executeTakeFirst();
-  if (!linked) throw notFound('Assignment');
+  const own = actor.accountId ? await findUserRowByAccount(db, orgId, actor.accountId) : undefined;
+  if (own?.id !== userId) throw notFound('Assignment');
 }
 
 async function loadForChange(tx: Tx, actor: Staffer, orgId: string, assignmentId: string) {
@@ -188,10 +183,11 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
     const { account_id: accountId } = await tx
       .selectFrom('users')
       .select('account_id')
+      .where('org_id', '=', orgId)
       .where('id', '=', assignment.user_id)
       .executeTakeFirstOrThrow();
     if (accountId) await lockRow(tx, 'accounts', accountId);
-    if (!(await transition(tx, assignmentId, ['INVITED'], 'ACCEPTED', null))) {
+    if (!(await transition(tx, orgId, assignmentId, ['INVITED'], 'ACCEPTED', null))) {
       const current = (await findAssignment(tx, orgId, assignmentId))!;
       throw refused('accept', current.status);
     }
@@ -209,7 +205,7 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
         reasons: reasons.filter((r) => r.severity === 'block'),
       });
     }
-    if (!(await takeSlot(tx, assignment.role_id))) {
+    if (!(await takeSlot(tx, orgId, assignment.role_id))) {
       throw new AppError('role_full', 'Every slot of this role is already taken');
     }
     await recordAudit(tx, actor, {
@@ -236,7 +232,7 @@ export async function declineAssignment(
   return db.transaction().execute(async (tx) => {
     const assignment = await loadForChange(tx, actor, orgId, assignmentId);
     await staffableMission(tx, orgId, assignment.mission_id);
-    if (!(await transition(tx, assignmentId, ['INVITED'], 'DECLINED', reason))) {
+    if (!(await transition(tx, orgId, assignmentId, ['INVITED'], 'DECLINED', reason))) {
       throw refused('decline', (await findAssignment(tx, orgId, assignmentId))!.status);
     }
     await recordAudit(tx, actor, {
@@ -264,10 +260,10 @@ export async function cancelAssignment(
     if (!assignment) throw notFound('Assignment');
     await staffableMission(tx, orgId, assignment.mission_id);
     let was: AssignmentStatus;
-    if (await transition(tx, assignmentId, ['ACCEPTED'], 'CANCELLED', reason)) {
+    if (await transition(tx, orgId, assignmentId, ['ACCEPTED'], 'CANCELLED', reason)) {
       was = 'ACCEPTED';
-      await releaseSlot(tx, assignment.role_id);
-    } else if (await transition(tx, assignmentId, ['INVITED'], 'CANCELLED', reason)) {
+      await releaseSlot(tx, orgId, assignment.role_id);
+    } else if (await transition(tx, orgId, assignmentId, ['INVITED'], 'CANCELLED', reason)) {
       was = 'INVITED';
     } else {
       throw refused('cancel', (await findAssignment(tx, orgId, assignmentId))!.status);
@@ -305,12 +301,7 @@ export interface ListInput {
 export async function listAssignments(db: Db, actor: Staffer, orgId: string, input: ListInput) {
   let userId = input.userId;
   if (!hasRole(actor.role, 'manager')) {
-    const own = await db
-      .selectFrom('users')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('account_id', '=', actor.accountId)
-      .executeTakeFirst();
+    const own = actor.accountId ? await findUserRowByAccount(db, orgId, actor.accountId) : undefined;
     if (!own || (userId && userId !== own.id)) return { items: [], next_cursor: null };
     userId = own.id;
   }

@@ -5,26 +5,6 @@ import { after } from '../../platform/http/pagination.js';
 
 export type AvailabilityRow = Selectable<AvailabilityTable>;
 
-/** The crew member `userId` of the org, if any (own query: the roster module is not a dependency). */
-export function findOrgUser(db: Executor, orgId: string, userId: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'account_id'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-}
-
-/** The crew member of the org linked to a login account, if any (at most one per org: unique index). */
-export function findOrgUserByAccount(db: Executor, orgId: string, accountId: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'account_id'])
-    .where('org_id', '=', orgId)
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
-}
-
 export async function insertAvailability(db: Executor, row: AvailabilityRow): Promise<void> {
   await db.insertInto('availability').values(row).execute();
 }

@@ -1,3 +1,4 @@
+import { findUserRow, findUserRowByAccount } from '../users/users.repository.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { hasRole } from '../../platform/auth/roles.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
@@ -8,8 +9,6 @@ import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.
 import {
   deleteAvailability,
   findAvailability,
-  findOrgUser,
-  findOrgUserByAccount,
   insertAvailability,
   listAvailability,
   toAvailability,
@@ -44,7 +43,7 @@ const canManageAnyone = (caller: Caller) => hasRole(caller.role, 'manager');
 
 /** The crew member a tech acts for, or null when their account is linked to nobody in this org. */
 async function ownUserId(db: Executor, orgId: string, caller: Caller): Promise<string | null> {
-  return (await findOrgUserByAccount(db, orgId, caller.accountId))?.id ?? null;
+  return (await findUserRowByAccount(db, orgId, caller.accountId))?.id ?? null;
 }
 
 /** ISO-8601 in the stored form; a date the schema let through but `Date` cannot read (a leap second) is a 400. */
@@ -79,7 +78,7 @@ export async function createAvailability(
       if ((await ownUserId(tx, orgId, caller)) !== input.user_id) {
         throw new AppError('forbidden', 'A tech may only declare their own availability');
       }
-    } else if (!(await findOrgUser(tx, orgId, input.user_id))) {
+    } else if (!(await findUserRow(tx, orgId, input.user_id))) {
       throw notFound('User');
     }
     const row: AvailabilityRow = {

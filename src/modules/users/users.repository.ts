@@ -50,18 +50,27 @@ export async function findUser(db: Executor, orgId: string, userId: string): Pro
   return row ? (await withDetails(db, orgId, [row]))[0] : undefined;
 }
 
+/** The org's user linked to that login account (at most one: unique index), without skills and tags. */
+export function findUserRowByAccount(
+  db: Executor,
+  orgId: string,
+  accountId: string,
+): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
 /** The org's user linked to that login account (with skills and tags), or undefined. */
 export async function findUserByAccount(
   db: Executor,
   orgId: string,
   accountId: string,
 ): Promise<UserView | undefined> {
-  const row = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
+  const row = await findUserRowByAccount(db, orgId, accountId);
   return row ? (await withDetails(db, orgId, [row]))[0] : undefined;
 }
 
