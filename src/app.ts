@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
-import { invitationLinkRoutes } from './modules/invitations/invitations.routes.js';
+import { linkHolderRoutes } from './modules/links/links.routes.js';
 import { meRoutes } from './modules/me/me.routes.js';
 import { orgInvitationRoutes } from './modules/members/members.routes.js';
 import { orgScopedRoutes } from './modules/org-routes.js';
@@ -95,7 +95,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(orgsRoutes);
       await api.register(orgInvitationRoutes);
       await api.register(rbacDemoRoutes);
-      await api.register(invitationLinkRoutes);
+      await api.register(linkHolderRoutes);
       await api.register(meRoutes);
       await api.register(orgScopedRoutes, { prefix: '/orgs/:org_id' });
     },

@@ -8,7 +8,7 @@ import { membersRoutes } from './members/members.routes.js';
 import { orgRoutes } from './orgs/orgs.routes.js';
 import { assignmentsRoutes } from './assignments/assignments.routes.js';
 import { staffingRoutes } from './staffing/staffing.routes.js';
-import { assignmentLinkRoutes } from './invitations/invitations.routes.js';
+import { assignmentLinkRoutes } from './links/links.routes.js';
 import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
 
 /**

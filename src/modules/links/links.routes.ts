@@ -1,20 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../platform/auth/access.js';
 import { defaultEmptyBody, ProblemSchema, ProblemResponses } from '../../platform/http/schemas.js';
-import {
-  DeclineBody,
-  LinkParams,
-  LinkResponse,
-  PublicInvitation,
-  TokenParams,
-} from './invitations.schemas.js';
-import {
-  acceptByToken,
-  createLink,
-  declineByToken,
-  revokeLinks,
-  viewByToken,
-} from './invitations.service.js';
+import { DeclineBody, LinkParams, LinkResponse, PublicLinkView, TokenParams } from './links.schemas.js';
+import { acceptByToken, createLink, declineByToken, revokeLinks, viewByToken } from './links.service.js';
 
 const tags = ['invitations'];
 const errors = ProblemResponses;
@@ -75,7 +63,7 @@ export const assignmentLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 /** `/api/v1/invitations/:token`: what the holder of a signed link sees and answers, with no login. */
-export const invitationLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const linkHolderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.database;
 
   app.get(
@@ -87,7 +75,7 @@ export const invitationLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'What a signed link invites to',
         description: `The org’s name, the mission, the role and the assignment’s status. ${DEAD_TOKEN}`,
         params: TokenParams,
-        response: { 200: PublicInvitation, 400: ProblemSchema, 404: ProblemSchema },
+        response: { 200: PublicLinkView, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
     async (request) => viewByToken(db, request.params.token),
@@ -105,7 +93,7 @@ export const invitationLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
           '`reasons`, a full role 409 `role_full`, any other status 409 `invalid_transition`. Accepting again ' +
           `answers the same view and changes nothing. ${DEAD_TOKEN}`,
         params: TokenParams,
-        response: { 200: PublicInvitation, ...publicErrors },
+        response: { 200: PublicLinkView, ...publicErrors },
       },
     },
     async (request) => acceptByToken(db, request.id, request.params.token),
@@ -124,7 +112,7 @@ export const invitationLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `and changes nothing. ${DEAD_TOKEN}`,
         params: TokenParams,
         body: DeclineBody,
-        response: { 200: PublicInvitation, ...publicErrors },
+        response: { 200: PublicLinkView, ...publicErrors },
       },
     },
     async (request) => declineByToken(db, request.id, request.params.token, request.body?.reason ?? null),

@@ -28,7 +28,7 @@ export const TokenParams = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 512, description: 'The token of a signed link' }),
 });
 
-export const PublicInvitation = Type.Object(
+export const PublicLinkView = Type.Object(
   {
     org: Type.Object({ name: Type.String() }),
     mission: Type.Object({

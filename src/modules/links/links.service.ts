@@ -13,7 +13,7 @@ import {
   revokeLiveLinks,
   toPublicView,
   type PublicView,
-} from './invitations.repository.js';
+} from './links.repository.js';
 
 /** A link lives 7 days at most, and never past the mission's start. */
 export const LINK_TTL_MS = 7 * DAY;
@@ -59,7 +59,7 @@ export async function createLink(
     }
     const now = isoNow();
     if (target.starts_at <= now) {
-      throw new AppError('conflict', 'The mission has already started: a link would be of no use');
+      throw new AppError('mission_started', 'The mission has already started: a link would be of no use');
     }
     const ttlEnd = new Date(Date.parse(now) + LINK_TTL_MS).toISOString();
     const expires = ttlEnd < target.starts_at ? ttlEnd : target.starts_at;
