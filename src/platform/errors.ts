@@ -13,6 +13,16 @@ export const ERROR_STATUS = {
   cross_site_request: 403,
   not_found: 404,
   conflict: 409,
+  /** A blocking staffing rule (overlap, rest, hours, …) refuses the change; `reasons` lists them. */
+  rule_violation: 409,
+  /** Moving a mission would double-book crew already accepted on it; `reasons` names them. */
+  reschedule_conflict: 409,
+  /** A role's quota cannot drop below the assignments already accepted on it. */
+  quota_below_accepted: 409,
+  /** A concurrent request rotated this refresh token moments ago: retry with the current cookie. */
+  refresh_in_progress: 409,
+  /** The mission has already started: what was asked makes no sense any more. */
+  mission_started: 409,
   already_exists: 409,
   name_taken: 409,
   email_taken: 409,
@@ -23,8 +33,16 @@ export const ERROR_STATUS = {
   project_archived: 409,
   in_use: 409,
   user_inactive: 409,
+  /** The body is not well-formed JSON; `detail` says where it broke. */
+  malformed_json: 400,
+  /** A value the database cannot store (NUL, lone surrogate, impossible date, year out of range). */
+  unstorable_value: 400,
+  /** A request with an unknown route method, e.g. PUT where only GET exists. */
+  method_not_allowed: 405,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   rate_limited: 429,
   internal_error: 500,
   not_ready: 503,

@@ -201,7 +201,7 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
       settings,
     );
     if (isBlocking(reasons)) {
-      throw new AppError('conflict', 'Accepting would break a blocking rule', {
+      throw new AppError('rule_violation', 'Accepting would break a blocking rule', {
         reasons: reasons.filter((r) => r.severity === 'block'),
       });
     }

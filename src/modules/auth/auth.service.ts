@@ -128,7 +128,7 @@ export async function refresh(
     const rotatedAt = token.rotated_at ?? isoNow();
     if (Date.now() - Date.parse(rotatedAt) < REFRESH_RACE_WINDOW_MS) {
       throw new AppError(
-        'conflict',
+        'refresh_in_progress',
         'This refresh token was rotated moments ago by a concurrent request: retry with the current cookie',
       );
     }

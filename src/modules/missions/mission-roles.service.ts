@@ -61,7 +61,7 @@ export async function updateRole(
     if (!(await updateRoleRow(tx, orgId, roleId, changes))) {
       const now = await loadRole(tx, orgId, missionId, roleId);
       throw new AppError(
-        'conflict',
+        'quota_below_accepted',
         `quota ${input.quota} is below the ${now.accepted_count} accepted assignments of this role`,
       );
     }

@@ -42,7 +42,7 @@ export async function assertCrewFree(
       .map((r) => ({ ...r, user_id })),
   );
   if (reasons.length > 0) {
-    throw new AppError('conflict', 'Moving the mission would double-book people already accepted on it', {
+    throw new AppError('reschedule_conflict', 'Moving the mission would double-book people already accepted on it', {
       reasons,
     });
   }

@@ -70,7 +70,7 @@ describe.each(DIALECTS)('staffing invariants under races on %s', (dialect) => {
     for (const r of results.filter((r) => r.statusCode !== 200)) {
       expect(r.statusCode).toBe(409);
       expect(r.json()).toMatchObject({
-        code: 'conflict',
+        code: 'rule_violation',
         reasons: expect.arrayContaining([
           expect.objectContaining({ rule: 'overlap_accepted', severity: 'block' }),
         ]),
@@ -102,7 +102,7 @@ describe.each(DIALECTS)('staffing invariants under races on %s', (dialect) => {
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
       const refused = results.find((r) => r.statusCode === 409)!;
       expect(refused.json()).toMatchObject({
-        code: 'conflict',
+        code: 'rule_violation',
         reasons: [expect.objectContaining({ rule: 'busy_elsewhere', severity: 'block' })],
       });
     }

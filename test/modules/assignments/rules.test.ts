@@ -49,7 +49,7 @@ describe.each(DIALECTS)('conflict and labour rules on %s', (dialect) => {
     ]);
     expect(accept.statusCode).toBe(409);
     expect(accept.json()).toMatchObject({
-      code: 'conflict',
+      code: 'rule_violation',
       reasons: [expect.objectContaining({ rule: 'overlap_accepted', severity: 'block' })],
     });
   });
@@ -110,7 +110,7 @@ describe.each(DIALECTS)('conflict and labour rules on %s', (dialect) => {
       ]);
       expect(blocked.accept.statusCode).toBe(409);
       expect(blocked.accept.json()).toMatchObject({
-        code: 'conflict',
+        code: 'rule_violation',
         reasons: [expect.objectContaining({ rule, severity: 'block' })],
       });
 
@@ -224,7 +224,7 @@ describe.each(DIALECTS)('conflict and labour rules on %s', (dialect) => {
     const onto = await move(at(12), at(18));
     expect(onto.statusCode).toBe(409);
     expect(onto.json()).toMatchObject({
-      code: 'conflict',
+      code: 'reschedule_conflict',
       reasons: [
         expect.objectContaining({
           rule: 'overlap_accepted',

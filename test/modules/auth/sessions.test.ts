@@ -64,7 +64,7 @@ describe.each(DIALECTS)('sessions on %s', (dialect) => {
     expect(ok).toHaveLength(1);
     for (const r of results.filter((r) => r.statusCode !== 200)) {
       expect(r.statusCode).toBe(409);
-      expect(r.json()).toMatchObject({ code: 'conflict' });
+      expect(r.json()).toMatchObject({ code: 'refresh_in_progress' });
     }
     const live = await ctx.app.database.db
       .selectFrom('refresh_tokens as r')

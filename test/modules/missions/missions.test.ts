@@ -303,7 +303,7 @@ describe.each(DIALECTS)('missions on %s', (dialect) => {
 
     const tooLow = await api.call(org, 'PATCH', `/missions/${mission.id}/roles/${role.id}`, { quota: 1 });
     expect(tooLow.statusCode).toBe(409);
-    expect(tooLow.json()).toMatchObject({ code: 'conflict' });
+    expect(tooLow.json()).toMatchObject({ code: 'quota_below_accepted' });
     const ok = await api.call(org, 'PATCH', `/missions/${mission.id}/roles/${role.id}`, {
       quota: 2,
       skill: null,
