@@ -1,6 +1,7 @@
-import { bootstrapCommand } from './cli/bootstrap.commands.js';
-import { runDbCommand } from './cli/db.commands.js';
-import { runSeedCommand } from './cli/seed.commands.js';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, type Env } from './config.js';
+import { processIo, type CliCommand, type CliIo } from './cli/io.js';
 
 const USAGE = `crew — Coulisses Crew operations
 
@@ -22,23 +23,45 @@ const USAGE = `crew — Coulisses Crew operations
 
 Every command reads DATABASE_URL (or DB_*, or the SQLite default) from the environment or .env.`;
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  db: runDbCommand,
-  org: bootstrapCommand('org'),
-  member: bootstrapCommand('member'),
-  account: bootstrapCommand('account'),
-  seed: runSeedCommand,
+/** Each group's module is imported only when its command runs: `crew db current` loads no password hashing. */
+const commands: Record<string, () => Promise<CliCommand>> = {
+  db: async () => (await import('./cli/db.commands.js')).runDbCommand,
+  org: async () => (await import('./cli/bootstrap.commands.js')).bootstrapCommand('org'),
+  member: async () => (await import('./cli/bootstrap.commands.js')).bootstrapCommand('member'),
+  account: async () => (await import('./cli/bootstrap.commands.js')).bootstrapCommand('account'),
+  seed: async () => (await import('./cli/seed.commands.js')).runSeedCommand,
 };
 
-const [group, ...rest] = process.argv.slice(2);
-const command = group ? commands[group] : undefined;
-if (!command) {
-  console.error(USAGE);
-  process.exit(group === '--help' || group === 'help' ? 0 : 2);
+/**
+ * Runs one `crew` command line against `env` and returns its exit code; everything it prints goes to `io`.
+ * The shell entry below and the tests (in-process, no loader to start) both come through here.
+ */
+export async function runCli(argv: string[], env: Env, io: CliIo): Promise<number> {
+  const [group, ...rest] = argv;
+  const load = group ? commands[group] : undefined;
+  if (!load) {
+    io.err(USAGE);
+    return group === '--help' || group === 'help' ? 0 : 2;
+  }
+  try {
+    return await (
+      await load()
+    )(rest, { env, io });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 2;
+    }
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
 }
-try {
-  process.exitCode = await command(rest);
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  process.exitCode = 1;
+
+// Run as a program (`node dist/cli.js`, `tsx src/cli.ts`, a symlinked bin), not when imported by a test.
+const entry = process.argv[1];
+const isEntry = entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href;
+if (isEntry) {
+  const { loadDotEnv } = await import('./platform/env.js');
+  loadDotEnv();
+  process.exitCode = await runCli(process.argv.slice(2), process.env, processIo);
 }

@@ -7,9 +7,10 @@ import { recordAudit, type Actor } from '../platform/audit.js';
 import { assertAcceptablePassword, hashPassword } from '../platform/auth/passwords.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { newId } from '../platform/clock.js';
+import { loadDatabaseConfig } from '../config.js';
 import { createDatabase, type Db } from '../platform/db/database.js';
 import { MEMBER_ROLES, type MemberRole } from '../platform/db/tables.js';
-import { databaseConfigFromEnvironment } from '../platform/env.js';
+import type { CliCommand } from './io.js';
 
 /** Operations done from a shell are audited too, with no account as actor. */
 const cliActor = (): Actor => ({ accountId: null, requestId: `cli-${newId()}` });
@@ -124,20 +125,20 @@ const COMMANDS: Record<string, Record<string, (db: Db, args: string[]) => Promis
 };
 
 /** `crew org create`, `crew member add`, `crew account set-password`: one JSON object on stdout. */
-export function bootstrapCommand(group: string) {
-  return async (args: string[]): Promise<number> => {
+export function bootstrapCommand(group: string): CliCommand {
+  return async (args, { env, io }) => {
     const [name, ...rest] = args;
     const command = name ? COMMANDS[group]?.[name] : undefined;
     if (!command) {
-      console.error(`unknown command: crew ${group} ${name ?? ''} (see crew --help)`);
+      io.err(`unknown command: crew ${group} ${name ?? ''} (see crew --help)`);
       return 2;
     }
-    const database = createDatabase(databaseConfigFromEnvironment(), { poolSize: 1 });
+    const database = createDatabase(loadDatabaseConfig(env), { poolSize: 1 });
     try {
-      console.log(JSON.stringify(await command(database.db, rest)));
+      io.out(JSON.stringify(await command(database.db, rest)));
       return 0;
     } catch (error) {
-      console.error(`error: ${(error as Error).message}`);
+      io.err(`error: ${(error as Error).message}`);
       return error instanceof UsageError || (error as { status?: number }).status === 400 ? 2 : 1;
     } finally {
       await database.close();

@@ -1,39 +1,38 @@
 import { createDatabase } from '../platform/db/database.js';
 import { currentRevision, downgrade, HEAD, upgrade } from '../platform/db/migrator.js';
 import { schemaDrift } from '../platform/db/schema-diff.js';
-import { databaseConfigFromEnvironment } from '../platform/env.js';
+import { loadDatabaseConfig } from '../config.js';
+import type { CliContext } from './io.js';
 
 const USAGE = `usage: crew db upgrade [head|<name>] | downgrade [base|-1|<name>] | current | check`;
 
 /** The seed's Alembic commands, on DATABASE_URL / DB_* / the SQLite default. Returns the exit code. */
-export async function runDbCommand(args: string[]): Promise<number> {
+export async function runDbCommand(args: string[], { env, io }: CliContext): Promise<number> {
   const [command, target] = args;
   if (!command || !['upgrade', 'downgrade', 'current', 'check'].includes(command)) {
-    console.error(USAGE);
+    io.err(USAGE);
     return 2;
   }
-  const database = createDatabase(databaseConfigFromEnvironment(), { poolSize: 1 });
+  const database = createDatabase(loadDatabaseConfig(env), { poolSize: 1 });
   try {
     switch (command) {
       case 'upgrade': {
         const applied = await upgrade(database.db, target ?? 'head');
-        console.log(applied.length ? applied.map((n) => `applied ${n}`).join('\n') : 'already up to date');
+        io.out(applied.length ? applied.map((n) => `applied ${n}`).join('\n') : 'already up to date');
         break;
       }
       case 'downgrade': {
         if (!target) {
-          console.error('downgrade needs a target: base, -1 (one step) or a migration name');
+          io.err('downgrade needs a target: base, -1 (one step) or a migration name');
           return 2;
         }
         const reverted = await downgrade(database.db, target);
-        console.log(reverted.length ? reverted.map((n) => `reverted ${n}`).join('\n') : 'nothing to revert');
+        io.out(reverted.length ? reverted.map((n) => `reverted ${n}`).join('\n') : 'nothing to revert');
         break;
       }
       case 'current': {
         const revision = await currentRevision(database.db);
-        console.log(
-          revision ? `${revision}${revision === HEAD ? ' (head)' : ''}` : 'base (no migration applied)',
-        );
+        io.out(revision ? `${revision}${revision === HEAD ? ' (head)' : ''}` : 'base (no migration applied)');
         break;
       }
       case 'check': {
@@ -41,10 +40,10 @@ export async function runDbCommand(args: string[]): Promise<number> {
         const revision = await currentRevision(database.db);
         if (revision !== HEAD) drift.unshift(`migrations at ${revision ?? 'base'}, head is ${HEAD}`);
         if (drift.length) {
-          console.error(`schema differs from the code:\n${drift.map((d) => `  - ${d}`).join('\n')}`);
+          io.err(`schema differs from the code:\n${drift.map((d) => `  - ${d}`).join('\n')}`);
           return 1;
         }
-        console.log('schema matches the code');
+        io.out('schema matches the code');
         break;
       }
     }

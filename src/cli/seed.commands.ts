@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEMO_DEFAULTS, DemoExistsError, resetDemo, seedDemo } from '../demo/seed.js';
 import { createDatabase } from '../platform/db/database.js';
-import { databaseConfigFromEnvironment } from '../platform/env.js';
+import { loadDatabaseConfig } from '../config.js';
+import type { CliContext } from './io.js';
 
 const USAGE =
   'usage: crew seed demo [--users N] [--missions M] [--months K] [--seed S] [--today YYYY-MM-DD] [--reset]';
@@ -14,10 +15,10 @@ function positive(name: string, value: string | undefined, fallback: number, min
 }
 
 /** `crew seed demo …`: writes the demo dataset and prints one JSON summary line. Returns the exit code. */
-export async function runSeedCommand(args: string[]): Promise<number> {
+export async function runSeedCommand(args: string[], { env, io }: CliContext): Promise<number> {
   const [command, ...rest] = args;
   if (command !== 'demo') {
-    console.error(USAGE);
+    io.err(USAGE);
     return 2;
   }
   let options;
@@ -46,17 +47,17 @@ export async function runSeedCommand(args: string[]): Promise<number> {
     };
     reset = values.reset;
   } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
+    io.err(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const database = createDatabase(databaseConfigFromEnvironment(), { poolSize: 2 });
+  const database = createDatabase(loadDatabaseConfig(env), { poolSize: 2 });
   try {
     if (reset) await resetDemo(database.db);
-    console.log(JSON.stringify(await seedDemo(database.db, options)));
+    io.out(JSON.stringify(await seedDemo(database.db, options)));
     return 0;
   } catch (error) {
     if (error instanceof DemoExistsError) {
-      console.error(`error: ${error.message}`);
+      io.err(`error: ${error.message}`);
       return 1;
     }
     throw error;

@@ -5,22 +5,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SECRET_PLACEHOLDER } from '../../src/config.js';
+import { crewInProcess as crew } from '../helpers/cli.js';
 import { DIALECTS, emptyDatabase, type TestDatabase } from '../helpers/database.js';
 
 const run = promisify(execFile);
 const TSX = ['--import', 'tsx'];
-
-async function crew(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...TSX, 'src/cli.ts', ...args], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Starting a TypeScript loader takes seconds on a busy 2-core machine: the few real processes get room. */
+const PROCESS_TIMEOUT = 90_000;
 
 describe.each(DIALECTS)('the crew db CLI on %s', (dialect) => {
   let test: TestDatabase;
@@ -58,22 +49,55 @@ describe.each(DIALECTS)('the crew db CLI on %s', (dialect) => {
   });
 });
 
+describe('the crew command line', () => {
+  it('prints its usage: exit 0 when asked for, 2 for an unknown command', async () => {
+    expect(await crew(['--help'], {})).toMatchObject({
+      code: 0,
+      stderr: expect.stringContaining('crew db upgrade'),
+    });
+    expect(await crew(['frobnicate'], {})).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('crew db upgrade'),
+    });
+  });
+});
+
+describe('the crew entry, as a real process', () => {
+  const filename = join(tmpdir(), `crew-cli-${process.pid}.db`);
+  afterAll(() => rmSync(filename, { force: true }));
+
+  it(
+    'runs the command line it is given (loader, .env, entry guard)',
+    { timeout: PROCESS_TIMEOUT },
+    async () => {
+      const env = { PATH: process.env.PATH, DATABASE_URL: `sqlite:///${filename}` };
+      const current = await run(process.execPath, [...TSX, 'src/cli.ts', 'db', 'current'], { env });
+      expect(current).toMatchObject({ stdout: 'base (no migration applied)\n', stderr: '' });
+    },
+  );
+});
+
 describe('the server entry', () => {
   const filename = join(tmpdir(), `crew-server-${process.pid}.db`);
   afterAll(() => rmSync(filename, { force: true }));
 
-  it('refuses to start with the placeholder secret, naming the variable', async () => {
-    const result = await run(process.execPath, [...TSX, 'src/server.ts'], {
-      env: {
-        PATH: process.env.PATH,
-        REALISONS_SECRET_KEY: SECRET_PLACEHOLDER,
-        DATABASE_URL: `sqlite:///${filename}`,
-      },
-    }).catch((e: { code: number; stderr: string }) => e);
-    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('REALISONS_SECRET_KEY') });
-  });
+  it(
+    'refuses to start with the placeholder secret, naming the variable',
+    { timeout: PROCESS_TIMEOUT },
+    async () => {
+      const result = await run(process.execPath, [...TSX, 'src/server.ts'], {
+        env: {
+          PATH: process.env.PATH,
+          REALISONS_SECRET_KEY: SECRET_PLACEHOLDER,
+          DATABASE_URL: `sqlite:///${filename}`,
+        },
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('REALISONS_SECRET_KEY') });
+    },
+  );
 
-  it('serves, then drains and exits 0 on SIGTERM', async () => {
+  it('serves, then drains and exits 0 on SIGTERM', { timeout: PROCESS_TIMEOUT }, async () => {
     const child = spawn(process.execPath, [...TSX, 'src/server.ts'], {
       env: {
         PATH: process.env.PATH,

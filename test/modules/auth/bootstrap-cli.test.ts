@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crewInProcess } from '../../helpers/cli.js';
 import { DIALECTS, migratedDatabase, type TestDatabase } from '../../helpers/database.js';
-
-const run = promisify(execFile);
 
 describe.each(DIALECTS)('bootstrap CLI on %s', (dialect) => {
   let test: TestDatabase;
@@ -12,18 +9,14 @@ describe.each(DIALECTS)('bootstrap CLI on %s', (dialect) => {
     test = await migratedDatabase(dialect);
     const url =
       test.config.dialect === 'sqlite' ? `sqlite:///${test.config.filename}` : test.config.connectionString;
-    env = { PATH: process.env.PATH!, DATABASE_URL: url };
+    env = { DATABASE_URL: url };
   });
   afterAll(() => test.drop());
 
   const crew = async (...args: string[]) => {
-    try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
-      return { code: 0, out: JSON.parse(stdout) as Record<string, string>, err: '' };
-    } catch (error) {
-      const e = error as { code: number; stderr: string };
-      return { code: e.code, out: {}, err: e.stderr };
-    }
+    const { code, stdout, stderr } = await crewInProcess(args, env);
+    const out = code === 0 ? (JSON.parse(stdout) as Record<string, string>) : {};
+    return { code, out, err: stderr };
   };
 
   it('creates an org with its owner, adds members, sets passwords; every step audited', async () => {
