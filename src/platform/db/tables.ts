@@ -232,4 +232,85 @@ export interface DB {
   invitations: InvitationsTable;
   org_rule_settings: OrgRuleSettingsTable;
   audit_log: AuditLogTable;
+  pay_settings: PaySettingsTable;
+  rate_profiles: RateProfilesTable;
+  rate_bindings: RateBindingsTable;
+  timesheets: TimesheetsTable;
+  dpae_declarations: DpaeDeclarationsTable;
+}
+
+// Hours and pay (migration 20261201_0005).
+
+export const PAY_BASES = ['HOURLY', 'DAILY', 'CACHET'] as const;
+export type PayBasis = (typeof PAY_BASES)[number];
+
+export const TIMESHEET_STATUSES = ['DRAFT', 'SUBMITTED', 'APPROVED', 'SENT_BACK'] as const;
+export type TimesheetStatus = (typeof TIMESHEET_STATUSES)[number];
+
+export interface PaySettingsTable {
+  org_id: string;
+  country: string;
+  currency: string;
+  /** Minutes after local midnight: the night window runs from start to end, across midnight when end < start. */
+  night_start_minute: number;
+  night_end_minute: number;
+  dpae_delay_hours: number;
+  managers_see_amounts: Bool;
+  updated_at: Iso;
+}
+
+export interface RateProfilesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  basis: PayBasis;
+  /** Per hour, per day or per cachet, in minor units (cents) of the org's currency. */
+  base_amount_cents: number;
+  night_premium_pct: number | null;
+  sunday_premium_pct: number | null;
+  holiday_premium_pct: number | null;
+  overtime_premium_pct: number | null;
+  overtime_weekly_threshold_minutes: number | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface RateBindingsTable {
+  id: string;
+  org_id: string;
+  profile_id: string;
+  user_id: string | null;
+  role_name: string | null;
+  mission_id: string | null;
+  created_at: Iso;
+}
+
+export interface TimesheetsTable {
+  id: string;
+  org_id: string;
+  assignment_id: string;
+  user_id: string;
+  status: TimesheetStatus;
+  worked_start: Iso;
+  worked_end: Iso;
+  break_minutes: number;
+  comment: string | null;
+  /** null: the basis of the rate profile that applies. */
+  pay_basis: PayBasis | null;
+  cachets: number | null;
+  submitted_at: Iso | null;
+  decided_at: Iso | null;
+  decided_by: string | null;
+  sent_back_reason: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface DpaeDeclarationsTable {
+  assignment_id: string;
+  org_id: string;
+  declared_at: Iso;
+  reference: string | null;
+  recorded_by: string | null;
+  created_at: Iso;
 }
