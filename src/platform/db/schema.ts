@@ -3,7 +3,7 @@
  * `crew db check` and the drift test compare a migrated database with this declaration (the seed's
  * Alembic-vs-models test). Column notation: a logical type, with `?` when the column is nullable.
  */
-export type LogicalType = 'uuid' | 'text' | 'integer' | 'boolean' | 'timestamp' | 'json';
+export type LogicalType = 'uuid' | 'text' | 'integer' | 'bigint' | 'boolean' | 'timestamp' | 'json';
 type ColumnNotation = LogicalType | `${LogicalType}?`;
 export type OnDelete = 'cascade' | 'set null' | 'no action';
 
@@ -424,5 +424,87 @@ export const declaredSchema: Record<string, TableSpec> = {
       fk('org_id', 'orgs'),
       fk('recorded_by', 'accounts', 'set null'),
     ],
+  },
+  events: {
+    columns: {
+      id: 'bigint',
+      org_id: 'uuid?',
+      type: 'text',
+      entity_type: 'text',
+      entity_id: 'text',
+      subjects: 'json',
+      payload: 'json',
+      actor_account_id: 'uuid?',
+      request_id: 'text?',
+      created_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [index('events_org_id_idx', ['org_id', 'id']), index('events_created_idx', ['created_at'])],
+    foreignKeys: [],
+  },
+  event_consumers: {
+    columns: { name: 'text', last_event_id: 'bigint', updated_at: 'timestamp' },
+    primaryKey: ['name'],
+    indexes: [],
+    foreignKeys: [],
+  },
+  notifications: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid?',
+      kind: 'text',
+      recipient_email: 'text',
+      user_id: 'uuid?',
+      account_id: 'uuid?',
+      assignment_id: 'uuid?',
+      event_id: 'bigint?',
+      coalesce_key: 'text?',
+      payload: 'json',
+      state: 'text',
+      attempts: 'integer',
+      due_at: 'timestamp',
+      claimed_until: 'timestamp?',
+      last_error: 'text?',
+      message_id: 'text',
+      sent_at: 'timestamp?',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      index('notifications_due_idx', ['state', 'due_at']),
+      index('notifications_org_created_idx', ['org_id', 'created_at', 'id']),
+      index('notifications_coalesce_idx', ['coalesce_key', 'state']),
+      index('notifications_assignment_idx', ['assignment_id']),
+    ],
+    foreignKeys: [
+      fk('org_id', 'orgs'),
+      fk('user_id', 'users'),
+      fk('account_id', 'accounts'),
+      fk('assignment_id', 'assignments'),
+    ],
+  },
+  org_notification_settings: {
+    columns: {
+      org_id: 'uuid',
+      language: 'text?',
+      invitation: 'boolean',
+      assignment_changed: 'boolean',
+      assignment_cancelled: 'boolean',
+      assignment_response: 'boolean',
+      reminder: 'boolean',
+      reminder_lead_minutes: 'integer',
+      coalesce_seconds: 'integer',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['org_id'],
+    indexes: [],
+    foreignKeys: [fk('org_id', 'orgs')],
+  },
+  notification_opt_outs: {
+    columns: { org_id: 'uuid', user_id: 'uuid', kind: 'text', created_at: 'timestamp' },
+    primaryKey: ['user_id', 'kind'],
+    indexes: [],
+    foreignKeys: [fk('org_id', 'orgs'), fk('user_id', 'users')],
   },
 };

@@ -3,6 +3,8 @@
  * booleans read back as 0/1 on SQLite and true/false on PostgreSQL (see `asBool`); JSON columns read back as
  * text on SQLite and parsed values on PostgreSQL (see `asJson`).
  */
+import type { Generated } from 'kysely';
+
 export type Iso = string;
 type Bool = boolean | number;
 
@@ -213,6 +215,82 @@ export interface AuditLogTable {
   created_at: Iso;
 }
 
+export const NOTIFICATION_KINDS = [
+  'invitation',
+  'assignment_changed',
+  'assignment_cancelled',
+  'assignment_response',
+  'reminder',
+  'org_invitation',
+  'password_reset',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const NOTIFICATION_STATES = ['queued', 'sent', 'failed', 'dead'] as const;
+export type NotificationState = (typeof NOTIFICATION_STATES)[number];
+
+export interface EventsTable {
+  /** allocated by the database: INTEGER PRIMARY KEY AUTOINCREMENT on SQLite, identity bigint on PostgreSQL */
+  id: Generated<number>;
+  org_id: string | null;
+  type: string;
+  entity_type: string;
+  entity_id: string;
+  subjects: unknown;
+  payload: unknown;
+  actor_account_id: string | null;
+  request_id: string | null;
+  created_at: Iso;
+}
+
+export interface EventConsumersTable {
+  name: string;
+  last_event_id: number;
+  updated_at: Iso;
+}
+
+export interface NotificationsTable {
+  id: string;
+  org_id: string | null;
+  kind: NotificationKind;
+  recipient_email: string;
+  user_id: string | null;
+  account_id: string | null;
+  assignment_id: string | null;
+  event_id: number | null;
+  coalesce_key: string | null;
+  payload: unknown;
+  state: NotificationState;
+  attempts: number;
+  due_at: Iso;
+  claimed_until: Iso | null;
+  last_error: string | null;
+  message_id: string;
+  sent_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface OrgNotificationSettingsTable {
+  org_id: string;
+  language: 'fr' | 'en' | null;
+  invitation: Bool;
+  assignment_changed: Bool;
+  assignment_cancelled: Bool;
+  assignment_response: Bool;
+  reminder: Bool;
+  reminder_lead_minutes: number;
+  coalesce_seconds: number;
+  updated_at: Iso;
+}
+
+export interface NotificationOptOutsTable {
+  org_id: string;
+  user_id: string;
+  kind: 'reminder';
+  created_at: Iso;
+}
+
 export interface DB {
   orgs: OrgsTable;
   accounts: AccountsTable;
@@ -237,6 +315,11 @@ export interface DB {
   rate_bindings: RateBindingsTable;
   timesheets: TimesheetsTable;
   dpae_declarations: DpaeDeclarationsTable;
+  events: EventsTable;
+  event_consumers: EventConsumersTable;
+  notifications: NotificationsTable;
+  org_notification_settings: OrgNotificationSettingsTable;
+  notification_opt_outs: NotificationOptOutsTable;
 }
 
 // Hours and pay (migration 20261201_0005).
