@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config, type Env } from '../../src/config.js';
 import type { Dialect } from '../../src/platform/db/database.js';
@@ -8,7 +9,13 @@ import { migratedDatabase, type TestDatabase } from './database.js';
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-prod-0123456789';
 
 export function testConfig(env: Env = {}): Config {
-  return loadConfig({ REALISONS_SECRET_KEY: TEST_SECRET, APP_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  return loadConfig({
+    REALISONS_SECRET_KEY: TEST_SECRET,
+    APP_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    OUTBOX_DIR: join(inject('scratchDir'), 'outbox'),
+    ...env,
+  });
 }
 
 export interface TestContext {

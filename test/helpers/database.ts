@@ -12,6 +12,15 @@ import { withDatabase } from './global-setup.js';
 /** The dialects this run covers: SQLite always, PostgreSQL when reachable (see global-setup). */
 export const DIALECTS = inject('dialects') as Dialect[];
 
+/**
+ * Whether concurrent requests really interleave on the dialect. SQLite runs on one connection, one transaction at
+ * a time, so a race test there passes whatever the locking does and proves nothing: race tests run where this is
+ * true (`it.runIf(racesCanHappen(dialect))`) and name why in their title with RACES_ONLY_WHERE_POSSIBLE.
+ */
+export const racesCanHappen = (dialect: Dialect): boolean => dialect !== 'sqlite';
+export const RACES_ONLY_WHERE_POSSIBLE =
+  '[PostgreSQL only: SQLite serialises every transaction on one connection]';
+
 export interface TestDatabase {
   config: DatabaseConfig;
   database: Database;

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { createDatabase } from '../../src/platform/db/database.js';
@@ -47,8 +50,12 @@ export default async function setup(project: TestProject) {
   project.provide('dialects', dialects);
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplate', template);
+  // Whatever the app writes to disk during the run (the mail outbox) goes here, never to the developer's ./data.
+  const scratchDir = mkdtempSync(join(tmpdir(), 'crew-test-run-'));
+  project.provide('scratchDir', scratchDir);
 
   return async () => {
+    rmSync(scratchDir, { recursive: true, force: true });
     if (!template) return;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
@@ -68,5 +75,6 @@ declare module 'vitest' {
     dialects: string[];
     postgresAdminUrl: string;
     postgresTemplate: string | null;
+    scratchDir: string;
   }
 }
