@@ -268,9 +268,20 @@ describe.each(DIALECTS)('assignment transitions on %s', (dialect) => {
     minRole: 'tech',
   });
   securitySuite(ctx, {
+    method: 'GET',
+    url: (org) => `/api/v1/orgs/${org.orgId}/assignments/${crypto.randomUUID()}`,
+    minRole: 'tech',
+  });
+  securitySuite(ctx, {
     method: 'POST',
     url: (org) => `/api/v1/orgs/${org.orgId}/assignments/${crypto.randomUUID()}/accept`,
     minRole: 'tech',
+  });
+  securitySuite(ctx, {
+    method: 'POST',
+    url: (org) => `/api/v1/orgs/${org.orgId}/assignments/${crypto.randomUUID()}/decline`,
+    minRole: 'tech',
+    body: {},
   });
   securitySuite(ctx, {
     method: 'POST',
