@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import type { AssignmentStatus } from '../../platform/db/tables.js';
+
+/** One calendar event: an assignment (crew feeds, one-mission files) or a mission (project feeds). */
+export interface CalendarEntry {
+  /** stable across feeds and regenerations: the assignment's or mission's id */
+  uid: string;
+  startsAt: string;
+  endsAt: string;
+  summary: string;
+  description: string;
+  location: string | null;
+  status: 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED';
+  /** the last change of the entry: DTSTAMP, LAST-MODIFIED and the SEQUENCE derived from it */
+  updatedAt: string;
+}
+
+/** Where an entry's status comes from: INVITED is tentative, ACCEPTED confirmed, an ended one cancelled. */
+export function statusOfAssignment(status: AssignmentStatus): CalendarEntry['status'] {
+  if (status === 'INVITED') return 'TENTATIVE';
+  if (status === 'ACCEPTED') return 'CONFIRMED';
+  return 'CANCELLED';
+}
+
+const UID_DOMAIN = 'coulisses-crew';
+const STATUS = {
+  TENTATIVE: ICalEventStatus.TENTATIVE,
+  CONFIRMED: ICalEventStatus.CONFIRMED,
+  CANCELLED: ICalEventStatus.CANCELLED,
+};
+// SEQUENCE must grow with each change; seconds since this epoch stay far inside the 32-bit integer calendars use.
+const SEQUENCE_EPOCH = Date.parse('2026-01-01T00:00:00Z');
+
+/**
+ * An iCalendar document. Times are written in UTC (`…Z`): every calendar shows them in its own zone, and a
+ * daylight-saving change between now and the mission cannot shift them.
+ */
+export function renderIcs(name: string, entries: readonly CalendarEntry[]): string {
+  const calendar = ical({
+    name,
+    prodId: { company: 'Coulisses Crew', product: 'crew', language: 'EN' },
+    method: ICalCalendarMethod.PUBLISH,
+    ttl: 60 * 15,
+  });
+  for (const entry of entries) {
+    const updated = new Date(entry.updatedAt);
+    calendar.createEvent({
+      id: `${entry.uid}@${UID_DOMAIN}`,
+      start: new Date(entry.startsAt),
+      end: new Date(entry.endsAt),
+      summary: entry.summary,
+      description: entry.description,
+      location: entry.location,
+      status: STATUS[entry.status],
+      stamp: updated,
+      lastModified: updated,
+      sequence: Math.max(0, Math.floor((updated.getTime() - SEQUENCE_EPOCH) / 1000)),
+    });
+  }
+  return calendar.toString();
+}
+
+/** A strong validator of the document's bytes: calendar apps poll, and most polls change nothing. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+}
+
+/** Whether an `If-None-Match` header already holds this ETag (a list, `*`, or weak forms of it). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
