@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { pagesRoutes } from './modules/pages/pages.routes.js';
 import { linkHolderRoutes } from './modules/links/links.routes.js';
 import { meRoutes } from './modules/me/me.routes.js';
 import { orgInvitationRoutes } from './modules/members/members.routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   registerAccessControl(app, app.tokens);
   await app.register(healthRoutes);
+  await app.register(pagesRoutes);
   await app.register(
     async (api) => {
       await api.register(authRoutes);
