@@ -16,6 +16,8 @@ export interface Config {
   appEnv: AppEnv;
   secretKey: string;
   database: DatabaseConfig;
+  /** Pool size and the timeouts after which a request answers 503 instead of waiting (docs/reliability.md). */
+  databaseOptions: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number };
   accessTokenMinutes: number;
   refreshTokenDays: number;
   jwtAlg: JwtAlg;
@@ -31,17 +33,23 @@ export interface Config {
   corsAllowOrigins: string[];
   publicBaseUrl: string;
   trustProxy: boolean;
+  /** The seed's `/rbac_demo/*` endpoints, kept for clients' tests: on by default except in prod. */
+  rbacDemoRoutes: boolean;
   rateLimits: {
     /** login and reset requests per client IP per minute */
     authPerIp: number;
-    /** login and reset requests per email per 15 minutes */
+    /** login attempts on one account from one IP, and reset requests per email, per 15 minutes */
     authPerEmail: number;
+    /** failed logins on one account from all IPs per 15 minutes before IPs that failed on it are refused */
+    authPerAccount: number;
   };
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   outboxDir: string;
   logLevel: LogLevel;
+  /** `/metrics`: off unless a token or a port is set (docs/operations.md). */
+  metrics: { token: string | undefined; port: number | undefined };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -114,6 +122,7 @@ export function loadConfig(env: Env): Config {
   };
 
   const appEnv = oneOf(['APP_ENV', 'ENV'], APP_ENVS, 'dev');
+  const rbacDemoDefault = appEnv === 'prod' ? 'false' : 'true';
 
   const secretKey = read('REALISONS_SECRET_KEY', 'SECRET_KEY') ?? '';
   if (!secretKey) {
@@ -146,6 +155,12 @@ export function loadConfig(env: Env): Config {
     appEnv,
     secretKey,
     database,
+    databaseOptions: {
+      poolSize: integer(['DB_POOL_SIZE'], 10, 1, 1000),
+      connectTimeoutMs: integer(['DB_CONNECT_TIMEOUT_MS'], 2000, 100, 600_000),
+      statementTimeoutMs: integer(['DB_STATEMENT_TIMEOUT_MS'], 5000, 0, 3_600_000),
+      lockTimeoutMs: integer(['DB_LOCK_TIMEOUT_MS'], 2000, 0, 3_600_000),
+    },
     accessTokenMinutes: integer(['ACCESS_TOKEN_EXPIRE_MINUTES', 'ACCESS_TOKEN_MINUTES'], 60, 1, 24 * 60),
     refreshTokenDays: integer(['REFRESH_TOKEN_DAYS'], 14, 1, 365),
     jwtAlg: oneOf(['JWT_ALG'], JWT_ALGS, 'HS256'),
@@ -161,16 +176,25 @@ export function loadConfig(env: Env): Config {
     corsAllowOrigins,
     publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:8000'),
     trustProxy: oneOf(['TRUST_PROXY'], ['true', 'false'] as const, 'false') === 'true',
+    rbacDemoRoutes: oneOf(['RBAC_DEMO_ROUTES'], ['true', 'false'] as const, rbacDemoDefault) === 'true',
     rateLimits: {
       authPerIp: integer(['AUTH_RATE_LIMIT_PER_IP'], 30, 1, 1_000_000),
       authPerEmail: integer(['AUTH_RATE_LIMIT_PER_EMAIL'], 10, 1, 1_000_000),
+      authPerAccount: integer(['AUTH_RATE_LIMIT_PER_ACCOUNT'], 50, 1, 1_000_000),
     },
     redisUrl: read('REDIS_URL'),
     smtpUrl: read('SMTP_URL'),
     mailFrom: read('MAIL_FROM') ?? 'Coulisses Crew <no-reply@localhost>',
     outboxDir: read('OUTBOX_DIR') ?? './data/outbox',
     logLevel: oneOf(['LOG_LEVEL'], LOG_LEVELS, 'info'),
+    metrics: {
+      token: read('METRICS_TOKEN'),
+      port: read('METRICS_PORT') === undefined ? undefined : integer(['METRICS_PORT'], 0, 0, 65535),
+    },
   };
+  if (config.metrics.token !== undefined && Buffer.byteLength(config.metrics.token) < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 bytes long (openssl rand -hex 24)');
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

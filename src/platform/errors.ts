@@ -33,12 +33,13 @@ export const ERROR_STATUS = {
   project_archived: 409,
   in_use: 409,
   user_inactive: 409,
+  /** An approved timesheet is locked: a manager reopens it first (audited). */
+  timesheet_locked: 409,
   /** The body is not well-formed JSON; `detail` says where it broke. */
   malformed_json: 400,
-  /** A value the database cannot store (NUL, lone surrogate, impossible date, year out of range). */
-  unstorable_value: 400,
   /** A request with an unknown route method, e.g. PUT where only GET exists. */
   method_not_allowed: 405,
+  request_timeout: 408,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
@@ -46,6 +47,9 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   not_ready: 503,
+  database_unavailable: 503,
+  database_timeout: 503,
+  database_not_migrated: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, normalize } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
-import type { Pool, CustomTypesConfig } from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type LogEvent, type Transaction } from 'kysely';
+import type { CustomTypesConfig } from 'pg';
 import type { DatabaseConfig } from './database-url.js';
+import { createPostgresPool, type GuardedPool, type PostgresPoolOptions } from './postgres-pool.js';
 import { cachingSqliteDatabase } from './sqlite-statement-cache.js';
 import type { DB } from './tables.js';
 
@@ -17,11 +18,25 @@ export interface Database {
   db: Db;
   dialect: Dialect;
   close(): Promise<void>;
+  /** Calls `listener` after every query (metrics); returns the unsubscribe. */
+  onQuery?(listener: QueryListener): () => void;
+  /** The PostgreSQL pool's connections, or null before the first query and on SQLite. */
+  poolStats?(): { total: number; idle: number; waiting: number } | null;
 }
 
-export function createDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): Database {
+export interface QueryEvent {
+  sql: string;
+  seconds: number;
+  failed: boolean;
+}
+export type QueryListener = (event: QueryEvent) => void;
+
+/** Pool size, timeouts (see {@link PostgresPoolOptions}); none given means no statement or lock timeout. */
+export type DatabaseOptions = PostgresPoolOptions;
+
+export function createDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Database {
   return config.dialect === 'sqlite'
-    ? openSqlite(config.filename)
+    ? openSqlite(config.filename, options)
     : openPostgres(config.connectionString, options);
 }
 
@@ -34,12 +49,29 @@ const KEY_LOOKUP_TABLES = [
   'audit_log',
 ];
 
-function openSqlite(filename: string): Database {
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+/** The embedded default's folder (`./data/dev.db`) is created on first start; any other must exist. */
+const DEFAULT_SQLITE_FOLDER = 'data';
+
+function ensureSqliteFolder(filename: string): void {
+  const folder = dirname(filename);
+  if (existsSync(folder)) return;
+  if (normalize(folder) === DEFAULT_SQLITE_FOLDER) {
+    mkdirSync(folder, { recursive: true });
+    return;
+  }
+  // A typo in DATABASE_URL must not silently create a fresh, empty database somewhere else.
+  throw new Error(
+    `SQLite database folder "${folder}" does not exist: create it, or fix DATABASE_URL (only ./data is created)`,
+  );
+}
+
+function openSqlite(filename: string, options: DatabaseOptions): Database {
+  if (filename !== ':memory:') ensureSqliteFolder(filename);
   const sqlite = new BetterSqlite3(filename);
   if (filename !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // SQLite waits for a lock synchronously, blocking the event loop: keep it short (then SQLITE_BUSY → 503).
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.lockTimeoutMs ?? 5000)}`);
   sqlite.pragma('synchronous = NORMAL');
   // The planner needs statistics to prefer a person's index over the org's date index: gather them where missing
   // or stale now, and every hour (SQLite's advice for long-lived connections). Tables read only by key that grow
@@ -56,10 +88,15 @@ function openSqlite(filename: string): Database {
   optimize();
   const timer = setInterval(optimize, 3600_000);
   timer.unref();
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
+  const queries = queryObservers();
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }),
+    log: queries.log,
+  });
   return {
     db,
     dialect: 'sqlite',
+    onQuery: queries.subscribe,
     close: async () => {
       clearInterval(timer);
       await db.destroy();
@@ -86,8 +123,8 @@ export function pgTimestampToIso(text: string): string {
  * The pg driver is loaded on the first query, so the embedded SQLite setup never pays for it (memory is a
  * budget: a module not loaded costs nothing).
  */
-function openPostgres(connectionString: string, options: { poolSize?: number }): Database {
-  let pool: Pool | undefined;
+function openPostgres(connectionString: string, options: DatabaseOptions): Database {
+  let pool: GuardedPool | undefined;
   const createPool = async () => {
     const { default: pg } = await import('pg');
     const types: CustomTypesConfig = {
@@ -97,14 +134,41 @@ function openPostgres(connectionString: string, options: { poolSize?: number }):
         return pg.types.getTypeParser(oid, format);
       }) as CustomTypesConfig['getTypeParser'],
     };
-    pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, options: '-c TimeZone=UTC' });
-    // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
-    // discards it and opens a new one on the next query.
-    pool.on('error', (error) => console.warn(`PostgreSQL idle connection lost: ${error.message}`));
+    pool = await createPostgresPool(connectionString, types, options);
     return pool;
   };
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const queries = queryObservers();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool }), log: queries.log });
+  return {
+    db,
+    dialect: 'postgres',
+    close: () => db.destroy(),
+    onQuery: queries.subscribe,
+    poolStats: () => pool?.stats() ?? null,
+  };
+}
+
+/**
+ * Kysely's query log, fanned out to whoever subscribed (metrics). With nobody subscribed it costs one size
+ * check per query; Kysely times each query only because a log function is set.
+ */
+function queryObservers(): { log: (event: LogEvent) => void; subscribe: (l: QueryListener) => () => void } {
+  const listeners = new Set<QueryListener>();
+  return {
+    log(event) {
+      if (listeners.size === 0) return;
+      const observed = {
+        sql: event.query.sql,
+        seconds: event.queryDurationMillis / 1000,
+        failed: event.level === 'error',
+      };
+      for (const listener of listeners) listener(observed);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /** SQLite keeps booleans as 0/1 and PostgreSQL as true/false: read either. */

@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { databaseProblem } from '../db/faults.js';
+import { frameworkProblem, trackRouteMethods } from './framework-errors.js';
+import { describeValidationErrors } from './validation-messages.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -7,9 +10,12 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -48,21 +54,27 @@ export function sendProblem(
 
 /** Every error leaves as RFC 9457 problem+json: never a stack, a SQL fragment or a secret. */
 export function registerProblemHandlers(app: FastifyInstance): void {
+  const methodsFor = trackRouteMethods(app);
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       reply.headers(error.headers);
       return sendProblem(request, reply, error.status, error.code, error.message, error.extensions);
     }
     if ('validation' in error && error.validation) {
-      const errors = error.validation.map((v) => ({
-        location: error.validationContext ?? 'body',
-        path: v.instancePath || '/',
-        message: describeValidation(v),
-      }));
+      const errors = describeValidationErrors(error.validation, error.validationContext ?? 'body');
       const detail = errors
         .map((e) => `${e.location}${e.path === '/' ? '' : e.path}: ${e.message}`)
         .join('; ');
       return sendProblem(request, reply, 400, 'validation_failed', detail, { errors });
+    }
+    const framework = frameworkProblem(error, request);
+    if (framework) return sendProblem(request, reply, framework.status, framework.code, framework.detail);
+    const database = databaseProblem(error);
+    if (database) {
+      const { message, code } = error as { message: string; code?: unknown };
+      request.log.warn({ err: { message, code } }, `database fault: ${database.code}`);
+      reply.headers(database.headers);
+      return sendProblem(request, reply, database.status, database.code, database.message);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -73,25 +85,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     return sendProblem(request, reply, 500, 'internal_error', 'An unexpected error occurred');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      404,
-      'not_found',
-      `No route for ${request.method} ${request.url.split('?')[0]}`,
-    ),
-  );
-}
-
-function describeValidation(v: {
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}): string {
-  if (v.keyword === 'additionalProperties') return `unknown field "${String(v.params.additionalProperty)}"`;
-  if (v.keyword === 'required') return `"${String(v.params.missingProperty)}" is required`;
-  return v.message ?? 'is invalid';
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = methodsFor(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      const detail = `${request.method} is not allowed on ${path}: use ${allowed.join(', ')}`;
+      return sendProblem(request, reply, 405, 'method_not_allowed', detail);
+    }
+    return sendProblem(request, reply, 404, 'not_found', `No route for ${request.method} ${path}`);
+  });
 }
 
 function codeForStatus(status: number): ErrorCode | string {
