@@ -36,6 +36,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 try {
   await app.listen({ host: config.host, port: config.port });
+  // Mails leave from here, never from a request: the dispatcher polls the event log and the queue.
+  app.notifications.start();
 } catch (error) {
   app.log.fatal({ err: error }, 'could not start');
   process.exit(1);

@@ -24,9 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('events')
     .addColumn('id', t.isPostgres ? sql.raw('bigint') : sql.raw('integer'), (c) =>
-      t.isPostgres
-        ? c.primaryKey().generatedAlwaysAsIdentity()
-        : c.primaryKey().autoIncrement().notNull(),
+      t.isPostgres ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement().notNull(),
     )
     .addColumn('org_id', t.uuid)
     .addColumn('type', t.text, (c) => c.notNull())

@@ -1,0 +1,162 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../../config.js';
+import { DAY } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { pruneEvents } from '../../platform/events.js';
+import type { Mailer } from '../../platform/mail.js';
+import { composeNotification } from './compose.js';
+import {
+  claimDue,
+  dropNotification,
+  markFailed,
+  markSent,
+  postpone,
+  type NotificationRow,
+} from './notifications.repository.js';
+import { planBatch } from './planner.js';
+
+export interface DispatcherOptions {
+  /** how often the running dispatcher looks for work */
+  intervalMs?: number;
+  /** notifications claimed per round */
+  batchSize?: number;
+  /** how long a claim holds before another instance may retry the notification (a crash mid-send) */
+  leaseMs?: number;
+  /** attempts before a notification is dead */
+  maxAttempts?: number;
+  /** the first retry's delay; each next one doubles it */
+  backoffMs?: number;
+  /** mails sent at once */
+  concurrency?: number;
+  /** events older than this are deleted once every consumer has read them */
+  eventRetentionMs?: number;
+}
+
+export interface TickResult {
+  planned: number;
+  sent: number;
+  failed: number;
+  dead: number;
+  dropped: number;
+}
+
+export interface Dispatcher {
+  /** Starts polling (the server process does; tests call `tick` instead). */
+  start(): void;
+  /** Stops polling and waits for the round in progress. */
+  stop(): Promise<void>;
+  /** One round: plan new events, then send what is due at `now` (a test's clock). */
+  tick(options?: { now?: Date }): Promise<TickResult>;
+}
+
+const DEFAULTS: Required<DispatcherOptions> = {
+  intervalMs: 1000,
+  batchSize: 100,
+  leaseMs: 5 * 60_000,
+  maxAttempts: 5,
+  backoffMs: 30_000,
+  concurrency: 16,
+  eventRetentionMs: 30 * DAY,
+};
+
+/** The delay before attempt `attempts + 1`: backoff, 2×, 4×… */
+export const retryDelay = (backoffMs: number, attempts: number) => backoffMs * 2 ** (attempts - 1);
+
+/**
+ * Sends what the event log asks for: never inside a request. Each round plans the new events into notifications,
+ * then claims the due ones (SKIP LOCKED on PostgreSQL, so N instances share the queue and each mail goes out
+ * once), composes each from the current data and sends it with its stable Message-ID; a failure is retried with
+ * exponential backoff, and the last failure leaves the notification dead for an admin to retry.
+ */
+export function createDispatcher(
+  deps: { db: Db; config: Config; mailer: Mailer; log: FastifyBaseLogger },
+  options: DispatcherOptions = {},
+): Dispatcher {
+  const o = { ...DEFAULTS, ...options };
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let lastPrune = 0;
+
+  async function sendOne(n: NotificationRow, now: Date, result: TickResult): Promise<void> {
+    const nowIso = now.toISOString();
+    try {
+      const composed = await composeNotification({ db: deps.db, config: deps.config, n, now: nowIso });
+      if ('drop' in composed) {
+        await dropNotification(deps.db, n.id);
+        result.dropped++;
+        return;
+      }
+      if ('reschedule' in composed) {
+        await postpone(deps.db, n.id, composed.reschedule, nowIso);
+        return;
+      }
+      await deps.mailer.send({
+        to: n.recipient_email,
+        subject: composed.mail.subject,
+        text: composed.mail.text,
+        html: composed.mail.html,
+        messageId: n.message_id,
+        headers: { ...composed.mail.headers, 'X-Coulisses-Notification': n.kind },
+      });
+      await markSent(deps.db, n.id, new Date().toISOString());
+      result.sent++;
+    } catch (error) {
+      const attempts = n.attempts + 1;
+      const dead = attempts >= o.maxAttempts;
+      await markFailed(deps.db, n.id, {
+        state: dead ? 'dead' : 'failed',
+        attempts,
+        dueAt: new Date(now.getTime() + retryDelay(o.backoffMs, attempts)).toISOString(),
+        error: error instanceof Error ? error.message : String(error),
+        now: nowIso,
+      });
+      if (dead) result.dead++;
+      else result.failed++;
+      deps.log.warn({ notification: n.id, attempts, dead, err: error }, 'notification not sent');
+    }
+  }
+
+  async function tick({ now = new Date() }: { now?: Date } = {}): Promise<TickResult> {
+    const result: TickResult = { planned: 0, sent: 0, failed: 0, dead: 0, dropped: 0 };
+    for (;;) {
+      const planned = await planBatch(deps.db, deps.config);
+      result.planned += planned;
+      if (planned < 500) break;
+    }
+    for (;;) {
+      const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
+      const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
+      for (let i = 0; i < claimed.length; i += o.concurrency) {
+        await Promise.all(claimed.slice(i, i + o.concurrency).map((n) => sendOne(n, now, result)));
+      }
+      if (claimed.length < o.batchSize) break;
+    }
+    if (Date.now() - lastPrune > 3600_000) {
+      lastPrune = Date.now();
+      await pruneEvents(deps.db, new Date(Date.now() - o.eventRetentionMs).toISOString());
+    }
+    return result;
+  }
+
+  const loop = () => {
+    running = tick()
+      .catch((error: unknown) => deps.log.error({ err: error }, 'notification round failed'))
+      .finally(() => {
+        running = null;
+        if (timer) timer = setTimeout(loop, o.intervalMs);
+      });
+  };
+
+  return {
+    start() {
+      if (timer) return;
+      timer = setTimeout(loop, 0);
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+    tick,
+  };
+}

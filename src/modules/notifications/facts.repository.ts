@@ -1,0 +1,114 @@
+import type { Executor } from '../../platform/db/database.js';
+
+/**
+ * What a notification is about, read when it is planned and again when it is written: the assignment with its
+ * mission, role, project, the person (roster profile and account) and whoever invited them.
+ */
+export function assignmentFacts(db: Executor, assignmentId: string) {
+  return db
+    .selectFrom('assignments as a')
+    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
+    .innerJoin('projects as p', 'p.id', 'm.project_id')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('accounts as acc', 'acc.id', 'u.account_id')
+    .select([
+      'a.id',
+      'a.org_id',
+      'a.status',
+      'a.reason',
+      'a.user_id',
+      'a.invited_by',
+      'a.mission_id',
+      'm.title',
+      'm.starts_at',
+      'm.ends_at',
+      'm.location',
+      'm.notes',
+      'r.name as role_name',
+      'p.name as project_name',
+      'u.first_name',
+      'u.last_name',
+      'u.email as user_email',
+      'u.account_id',
+      'acc.email as account_email',
+    ])
+    .where('a.id', '=', assignmentId)
+    .executeTakeFirst();
+}
+export type AssignmentFacts = NonNullable<Awaited<ReturnType<typeof assignmentFacts>>>;
+
+/** Where a person is reached: the roster's email, else their account's. */
+export const emailOf = (facts: { user_email: string | null; account_email: string | null }) =>
+  facts.user_email ?? facts.account_email ?? null;
+
+/** A manager as the crew sees them: the roster profile of their account in the org, else the account's email. */
+export async function managerContact(db: Executor, orgId: string, accountId: string | null) {
+  if (!accountId) return null;
+  const row = await db
+    .selectFrom('accounts as acc')
+    .leftJoin('users as u', (join) => join.onRef('u.account_id', '=', 'acc.id').on('u.org_id', '=', orgId))
+    .select(['acc.email as account_email', 'u.first_name', 'u.last_name', 'u.email', 'u.phone'])
+    .where('acc.id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const name = row.first_name ? `${row.first_name} ${row.last_name ?? ''}`.trim() : null;
+  return { name, email: row.email ?? row.account_email, phone: row.phone };
+}
+
+export function accountEmail(db: Executor, accountId: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'email', 'active'])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+}
+
+export function userContact(db: Executor, userId: string) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('accounts as acc', 'acc.id', 'u.account_id')
+    .select(['u.id', 'u.org_id', 'u.first_name', 'u.email as user_email', 'acc.email as account_email'])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** The people holding the mission (INVITED or ACCEPTED): whom a change or a deletion concerns. */
+export function missionHolders(db: Executor, orgId: string, missionId: string) {
+  return db
+    .selectFrom('assignments as a')
+    .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .select(['a.id as assignment_id', 'a.user_id', 'a.status', 'r.name as role_name', 'u.account_id'])
+    .where('a.org_id', '=', orgId)
+    .where('a.mission_id', '=', missionId)
+    .where('a.status', 'in', ['INVITED', 'ACCEPTED'])
+    .execute();
+}
+
+export function orgInvitationFacts(db: Executor, invitationId: string) {
+  return db
+    .selectFrom('org_invitations as i')
+    .innerJoin('orgs as o', 'o.id', 'i.org_id')
+    .select([
+      'i.id',
+      'i.org_id',
+      'i.email',
+      'i.role',
+      'i.invited_by',
+      'i.expires_at',
+      'i.accepted_at',
+      'o.name',
+    ])
+    .where('i.id', '=', invitationId)
+    .executeTakeFirst();
+}
+
+export function resetFacts(db: Executor, resetId: string) {
+  return db
+    .selectFrom('password_reset_tokens as t')
+    .innerJoin('accounts as a', 'a.id', 't.account_id')
+    .select(['t.id', 't.expires_at', 't.used_at', 'a.email', 'a.active'])
+    .where('t.id', '=', resetId)
+    .executeTakeFirst();
+}

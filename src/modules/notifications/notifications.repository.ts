@@ -1,0 +1,214 @@
+import { PostgresAdapter, sql } from 'kysely';
+import { newId } from '../../platform/clock.js';
+import { asJson, toJson, type Executor, type Tx } from '../../platform/db/database.js';
+import type { NotificationKind, NotificationState, NotificationsTable } from '../../platform/db/tables.js';
+import { after } from '../../platform/http/pagination.js';
+
+export interface NotificationRow extends Omit<NotificationsTable, 'payload'> {
+  payload: Record<string, unknown>;
+}
+
+const isPostgres = (db: Executor) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+function parse(row: NotificationsTable): NotificationRow {
+  return {
+    ...row,
+    event_id: row.event_id === null ? null : Number(row.event_id),
+    payload: asJson<Record<string, unknown>>(row.payload) ?? {},
+  };
+}
+
+export interface NewNotification {
+  orgId: string | null;
+  kind: NotificationKind;
+  recipientEmail: string;
+  userId?: string | null;
+  accountId?: string | null;
+  assignmentId?: string | null;
+  eventId: number | null;
+  coalesceKey?: string | null;
+  payload: Record<string, unknown>;
+  dueAt: string;
+  now: string;
+  messageDomain: string;
+}
+
+export async function insertNotification(db: Executor, n: NewNotification): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('notifications')
+    .values({
+      id,
+      org_id: n.orgId,
+      kind: n.kind,
+      recipient_email: n.recipientEmail,
+      user_id: n.userId ?? null,
+      account_id: n.accountId ?? null,
+      assignment_id: n.assignmentId ?? null,
+      event_id: n.eventId,
+      coalesce_key: n.coalesceKey ?? null,
+      payload: toJson(n.payload)!,
+      state: 'queued',
+      attempts: 0,
+      due_at: n.dueAt,
+      claimed_until: null,
+      last_error: null,
+      // Stable across retries: a receiver recognises a duplicate of an at-least-once delivery.
+      message_id: `<${id}@${n.messageDomain}>`,
+      sent_at: null,
+      created_at: n.now,
+      updated_at: n.now,
+    })
+    .execute();
+  return id;
+}
+
+/** A queued, unclaimed notification with this key still waiting for its window to close, locked for update. */
+export async function findOpenCoalesced(tx: Tx, key: string, now: string): Promise<NotificationRow | null> {
+  let query = tx
+    .selectFrom('notifications')
+    .selectAll()
+    .where('coalesce_key', '=', key)
+    .where('state', '=', 'queued')
+    .where('attempts', '=', 0)
+    .where('due_at', '>', now)
+    .where('claimed_until', 'is', null)
+    .orderBy('created_at', 'desc')
+    .limit(1);
+  if (isPostgres(tx)) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row ? parse(row) : null;
+}
+
+export async function setPayload(db: Executor, id: string, payload: unknown, now: string): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({ payload: toJson(payload)!, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Claims up to `limit` due notifications for `leaseMs`: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two
+ * instances never take the same row; an instance that dies mid-send loses its lease and another retries.
+ */
+export async function claimDue(db: Executor, now: string, leaseUntil: string, limit: number) {
+  const due = db
+    .selectFrom('notifications')
+    .select('id')
+    .where('state', 'in', ['queued', 'failed'])
+    .where('due_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .orderBy('due_at')
+    .limit(limit);
+  const rows = await db
+    .updateTable('notifications')
+    .set({ claimed_until: leaseUntil })
+    .where('id', 'in', isPostgres(db) ? due.forUpdate().skipLocked() : due)
+    .returningAll()
+    .execute();
+  return rows.map(parse);
+}
+
+export async function markSent(db: Executor, id: string, now: string): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({ state: 'sent', sent_at: now, claimed_until: null, attempts: sql`attempts + 1`, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markFailed(
+  db: Executor,
+  id: string,
+  update: { state: 'failed' | 'dead'; attempts: number; dueAt: string; error: string; now: string },
+): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({
+      state: update.state,
+      attempts: update.attempts,
+      due_at: update.dueAt,
+      last_error: update.error.slice(0, 500),
+      claimed_until: null,
+      updated_at: update.now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Moves a claimed notification to a later time without counting an attempt (a reminder whose mission moved). */
+export async function postpone(db: Executor, id: string, dueAt: string, now: string): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({ due_at: dueAt, claimed_until: null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A queued notification with nothing left to say (every assignment it was about was withdrawn). */
+export async function dropNotification(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('notifications').where('id', '=', id).where('state', '!=', 'sent').execute();
+}
+
+export function queuedReminders(db: Executor, assignmentIds: string[]) {
+  if (assignmentIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('notifications')
+    .select(['id', 'assignment_id'])
+    .where('kind', '=', 'reminder')
+    .where('state', 'in', ['queued', 'failed'])
+    .where('assignment_id', 'in', assignmentIds)
+    .execute();
+}
+
+export async function dropQueuedReminders(db: Executor, assignmentId: string): Promise<void> {
+  await db
+    .deleteFrom('notifications')
+    .where('kind', '=', 'reminder')
+    .where('state', 'in', ['queued', 'failed'])
+    .where('assignment_id', '=', assignmentId)
+    .execute();
+}
+
+export async function listNotificationRows(
+  db: Executor,
+  orgId: string,
+  filter: { state?: NotificationState; limit: number; cursor?: (string | number)[] },
+) {
+  let query = db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1);
+  if (filter.state) query = query.where('state', '=', filter.state);
+  if (filter.cursor) query = query.where(after(['created_at', 'id'], filter.cursor, 'desc'));
+  return (await query.execute()).map(parse);
+}
+
+export async function findNotification(db: Executor, orgId: string, id: string) {
+  const row = await db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? parse(row) : null;
+}
+
+export async function requeue(db: Executor, id: string, now: string): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({
+      state: 'queued',
+      attempts: 0,
+      due_at: now,
+      last_error: null,
+      claimed_until: null,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,46 @@
+import type { Executor } from '../../platform/db/database.js';
+import type { OrgNotificationSettingsTable } from '../../platform/db/tables.js';
+
+export function findSettingsRow(db: Executor, orgId: string) {
+  return db
+    .selectFrom('org_notification_settings')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+}
+
+export function findOrgZone(db: Executor, orgId: string) {
+  return db.selectFrom('orgs').select(['id', 'name', 'timezone']).where('id', '=', orgId).executeTakeFirst();
+}
+
+export async function upsertSettingsRow(db: Executor, row: OrgNotificationSettingsTable): Promise<void> {
+  const { org_id: _key, ...changes } = row;
+  await db
+    .insertInto('org_notification_settings')
+    .values(row)
+    .onConflict((oc) => oc.column('org_id').doUpdateSet(changes))
+    .execute();
+}
+
+export function isOptedOut(db: Executor, userId: string, kind: 'reminder') {
+  return db
+    .selectFrom('notification_opt_outs')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('kind', '=', kind)
+    .executeTakeFirst()
+    .then(Boolean);
+}
+
+export async function insertOptOut(
+  db: Executor,
+  row: { org_id: string; user_id: string; kind: 'reminder'; created_at: string },
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('notification_opt_outs')
+    .values(row)
+    .onConflict((oc) => oc.columns(['user_id', 'kind']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
