@@ -10,6 +10,7 @@ import { assignmentsRoutes } from './assignments/assignments.routes.js';
 import { staffingRoutes } from './staffing/staffing.routes.js';
 import { assignmentLinkRoutes } from './links/links.routes.js';
 import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
+import { notificationRoutes } from './notifications/notifications.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
@@ -22,6 +23,7 @@ export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(staffingRoutes);
   await app.register(assignmentLinkRoutes);
   await app.register(suggestionsRoutes);
+  await app.register(notificationRoutes);
   await app.register(projectRoutes);
   await app.register(missionRoutes);
   await app.register(availabilityRoutes);
