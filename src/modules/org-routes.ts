@@ -10,6 +10,7 @@ import { assignmentsRoutes } from './assignments/assignments.routes.js';
 import { staffingRoutes } from './staffing/staffing.routes.js';
 import { assignmentLinkRoutes } from './links/links.routes.js';
 import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
+import { hoursAndPayRoutes } from './pay/pay.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 
 /**
@@ -23,6 +24,7 @@ export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(staffingRoutes);
   await app.register(assignmentLinkRoutes);
   await app.register(suggestionsRoutes);
+  await app.register(hoursAndPayRoutes);
   await app.register(notificationRoutes);
   await app.register(projectRoutes);
   await app.register(missionRoutes);

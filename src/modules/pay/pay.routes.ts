@@ -1,0 +1,9 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { timesheetsRoutes } from '../timesheets/timesheets.routes.js';
+import { paySettingsRoutes } from './pay-settings.routes.js';
+
+/** Every hours-and-pay route (issue 15), registered under the org scope by one line of org-routes.ts. */
+export const hoursAndPayRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(paySettingsRoutes);
+  await app.register(timesheetsRoutes);
+};
