@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Static, public and the same for everyone: the API's description and its documentation page. */
+const CACHEABLE = ['/docs', '/openapi.json'];
+
+/**
+ * `Cache-Control: no-store` on every answer that may carry a token, a person's data or a state that changes
+ * (the API, its errors, the health checks: a cached "ready" would be a lie), unless the route chose its own
+ * (pages, which also set no-store). Only the API's description and /docs are left to ordinary caching.
+ */
+export function registerCacheControl(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.hasHeader('cache-control')) return;
+    const path = request.url.split('?')[0] ?? '/';
+    if (CACHEABLE.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return;
+    reply.header('cache-control', 'no-store');
+  });
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+
+/**
+ * Text the database cannot hold, refused before any schema or handler sees it, for every route at once.
+ *
+ * PostgreSQL refuses U+0000 in `text` and in `jsonb`; a lone UTF-16 surrogate is silently replaced by U+FFFD in
+ * `text` and refused in `jsonb` (the audit row's `details`). SQLite would store both, so the two dialects would
+ * disagree: both refuse them here, with the field named.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export interface UnstorableField {
+  location: string;
+  path: string;
+  message: string;
+}
+
+function describe(text: string): string {
+  return text.includes('\u0000')
+    ? 'contains a NUL character (U+0000), which cannot be stored'
+    : 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
+}
+
+/** JSON Pointer escaping (RFC 6901), so a path names the field exactly like schema errors do. */
+const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Every string (value or key) in `value` that cannot be stored, with its JSON Pointer path. */
+export function findUnstorableText(value: unknown, location: string, path = ''): UnstorableField[] {
+  if (typeof value === 'string') {
+    return UNSTORABLE.test(value) ? [{ location, path: path || '/', message: describe(value) }] : [];
+  }
+  if (value === null || typeof value !== 'object') return [];
+  const found: UnstorableField[] = [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  for (const [key, child] of entries) {
+    const childPath = `${path}/${pointer(key)}`;
+    if (UNSTORABLE.test(key)) found.push({ location, path: childPath, message: `name ${describe(key)}` });
+    found.push(...findUnstorableText(child, location, childPath));
+  }
+  return found;
+}
+
+function check(request: FastifyRequest): void {
+  const found = [
+    ...findUnstorableText(request.params, 'params'),
+    ...findUnstorableText(request.query, 'querystring'),
+    ...findUnstorableText(request.body, 'body'),
+  ];
+  if (found.length === 0) return;
+  const detail = found.map((f) => `${f.location}${f.path === '/' ? '' : f.path}: ${f.message}`).join('; ');
+  throw new AppError('validation_failed', detail, { errors: found });
+}
+
+/** One hook for the whole app (registered on the root, so every route inherits it). */
+export function registerStorableTextGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => check(request));
+}
