@@ -17,7 +17,12 @@ export interface Config {
   secretKey: string;
   database: DatabaseConfig;
   /** Pool size and the timeouts after which a request answers 503 instead of waiting (docs/reliability.md). */
-  databaseOptions: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number };
+  databaseOptions: {
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    lockTimeoutMs: number;
+  };
   accessTokenMinutes: number;
   refreshTokenDays: number;
   jwtAlg: JwtAlg;

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { HEAD } from '../../src/platform/db/migrator.js';
 import { DIALECTS, emptyDatabase } from '../helpers/database.js';
 import { testConfig, useTestApp } from '../helpers/app.js';
 
@@ -13,6 +14,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         status: 'ok',
+        database: 'ok',
         checks: { secret: true, database: true, stun: true, turn: false },
       });
       expect(res.body).not.toContain(ctx.config.secretKey);
@@ -24,7 +26,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
   it('GET /readyz answers 200 at head', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', revision: '20261121_0001_initial' });
+    expect(res.json()).toEqual({ status: 'ready', revision: HEAD });
   });
 
   it('GET /readyz answers 503 problem+json on an unmigrated database', async () => {

@@ -37,6 +37,9 @@ const UNAVAILABLE_MESSAGES = [
   /is not queryable/,
   /^Client was closed/,
   /^Cannot use a pool after calling end/,
+  // Closed under a request (shutdown): SQLite's handle, or Kysely's driver.
+  /^The database connection is not open/,
+  /^driver has already been destroyed/,
 ];
 const TIMEOUT_MESSAGES = [/^timeout exceeded when trying to connect/, /^Query read timeout/];
 
