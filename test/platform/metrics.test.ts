@@ -88,6 +88,11 @@ for (const dialect of DIALECTS) {
       expect(
         sample(body, 'crew_db_query_duration_seconds_count{kind="select",outcome="ok"}'),
       ).toBeGreaterThan(0);
+      if (dialect === 'postgres') {
+        expect(sample(body, 'crew_db_pool_connections{state="total"}')).toBeGreaterThanOrEqual(1);
+      } else {
+        expect(body).not.toContain('crew_db_pool_connections{');
+      }
       // Node's own: heap and event-loop lag (collectDefaultMetrics).
       expect(sample(body, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
       expect(body).toMatch(/^nodejs_eventloop_lag_seconds \d/m);

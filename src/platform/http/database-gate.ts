@@ -38,10 +38,15 @@ export function watchMigrations(db: Db, recheckMs = 1000): MigrationWatch {
   };
 }
 
-/** Routes that answer without the schema: liveness and readiness report it themselves, the docs need no table. */
+/**
+ * Routes that answer without the schema: liveness and readiness report it themselves, the docs need no table,
+ * and metrics must keep answering while the database is down (the queue gauge is then simply absent).
+ */
 function needsSchema(url: string | undefined): boolean {
   if (url === undefined) return false; // no route matched: the 404 needs no database
-  return !['/healthz', '/health', '/readyz', '/openapi.json'].includes(url) && !url.startsWith('/docs');
+  return (
+    !['/healthz', '/health', '/readyz', '/openapi.json', '/metrics'].includes(url) && !url.startsWith('/docs')
+  );
 }
 
 export function notMigrated(): AppError {
