@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.js';
+import { sendProblem } from './problem.js';
+import { securityHeadersFor } from './security-headers.js';
 
 /**
  * What Fastify and Node raise before our code runs (routing, body parsing, connection errors), mapped to our own
@@ -55,7 +57,8 @@ export function frameworkProblem(error: FastifyError, request: FastifyRequest): 
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const secureParse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  // Fastify also parses text/plain by default: no route here takes text, so it is a 415 like any other type.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim().length === 0) {
@@ -82,9 +85,19 @@ function malformedJson(text: string): AppError {
 }
 
 /** Routing and URL errors (Fastify's `frameworkErrors` option): answered like any other error. */
-export function onFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  // Thrown into the error handler, so the answer gets our problem document and headers like any other.
-  void reply.send(error);
+export function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = frameworkProblem(error, request) ?? {
+    status: 400,
+    code: 'bad_request',
+    detail: 'The request cannot be routed',
+  };
+  // Answered before routing, so no onSend hook runs: the headers every answer carries are set here.
+  reply.headers({
+    ...securityHeadersFor(request.server.config),
+    'x-request-id': request.id,
+    'cache-control': 'no-store',
+  });
+  void sendProblem(request, reply, problem.status, problem.code, problem.detail);
 }
 
 /**
