@@ -124,7 +124,8 @@ export async function refresh(
   const token = await findRefreshToken(db, hashToken(presented));
   if (!token || token.ended_at !== null || token.expires_at <= isoNow()) throw BAD_REFRESH();
 
-  if (token.rotated_at !== null || !(await claimRefreshToken(db, token.id))) {
+  const issued = token.rotated_at === null ? await rotateRefreshToken(deps, token) : null;
+  if (!issued) {
     const rotatedAt = token.rotated_at ?? isoNow();
     if (Date.now() - Date.parse(rotatedAt) < REFRESH_RACE_WINDOW_MS) {
       throw new AppError(
@@ -147,8 +148,20 @@ export async function refresh(
     });
     throw new AppError('unauthorized', 'Refresh token reuse detected: the session is revoked, log in again');
   }
+  return issued;
+}
 
-  return db.transaction().execute(async (tx) => {
+/**
+ * Claims the presented token and stores its successor in one transaction: a failure between the two (a lost
+ * connection, a timeout) leaves the presented token valid, so the session is neither stranded nor revoked. Null
+ * when a concurrent refresh claimed it first (on PostgreSQL the claim waits for that one to commit).
+ */
+async function rotateRefreshToken(
+  deps: AuthDeps,
+  token: NonNullable<Awaited<ReturnType<typeof findRefreshToken>>>,
+): Promise<IssuedTokens | null> {
+  return deps.db.transaction().execute(async (tx) => {
+    if (!(await claimRefreshToken(tx, token.id))) return null;
     const refreshExpiry = isoIn(deps.config.refreshTokenDays * DAY);
     const next = randomToken();
     await insertRefreshToken(tx, token.session_id, hashToken(next), refreshExpiry, token.id);
