@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SECRET_PLACEHOLDER } from '../../src/config.js';
+import { HEAD, MIGRATION_NAMES } from '../../src/platform/db/migrator.js';
 import { crewInProcess as crew } from '../helpers/cli.js';
 import { DIALECTS, emptyDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -33,16 +34,19 @@ describe.each(DIALECTS)('the crew db CLI on %s', (dialect) => {
     expect(await crew(['db', 'check'], env)).toMatchObject({ code: 1 });
     expect(await crew(['db', 'upgrade'], env)).toMatchObject({
       code: 0,
-      stdout: 'applied 20261121_0001_initial\n',
+      stdout: MIGRATION_NAMES.map((name) => `applied ${name}\n`).join(''),
     });
     expect(await crew(['db', 'current'], env)).toMatchObject({
       code: 0,
-      stdout: '20261121_0001_initial (head)\n',
+      stdout: `${HEAD} (head)\n`,
     });
     expect(await crew(['db', 'check'], env)).toMatchObject({ code: 0, stdout: 'schema matches the code\n' });
     expect(await crew(['db', 'downgrade', 'base'], env)).toMatchObject({
       code: 0,
-      stdout: 'reverted 20261121_0001_initial\n',
+      stdout: [...MIGRATION_NAMES]
+        .reverse()
+        .map((name) => `reverted ${name}\n`)
+        .join(''),
     });
     expect(await crew(['db', 'downgrade'], env)).toMatchObject({ code: 2 });
     expect(await crew(['db', 'frobnicate'], env)).toMatchObject({ code: 2 });
@@ -65,7 +69,7 @@ describe('the crew command line', () => {
 
 describe('the crew entry, as a real process', () => {
   const filename = join(tmpdir(), `crew-cli-${process.pid}.db`);
-  afterAll(() => rmSync(filename, { force: true }));
+  afterAll(() => ['', '-wal', '-shm'].forEach((suffix) => rmSync(filename + suffix, { force: true })));
 
   it(
     'runs the command line it is given (loader, .env, entry guard)',
@@ -80,7 +84,7 @@ describe('the crew entry, as a real process', () => {
 
 describe('the server entry', () => {
   const filename = join(tmpdir(), `crew-server-${process.pid}.db`);
-  afterAll(() => rmSync(filename, { force: true }));
+  afterAll(() => ['', '-wal', '-shm'].forEach((suffix) => rmSync(filename + suffix, { force: true })));
 
   it(
     'refuses to start with the placeholder secret, naming the variable',
@@ -98,6 +102,10 @@ describe('the server entry', () => {
   );
 
   it('serves, then drains and exits 0 on SIGTERM', { timeout: PROCESS_TIMEOUT }, async () => {
+    // a migrated database, so that /healthz has nothing to complain about
+    expect(await crew(['db', 'upgrade'], { DATABASE_URL: `sqlite:///${filename}` })).toMatchObject({
+      code: 0,
+    });
     const child = spawn(process.execPath, [...TSX, 'src/server.ts'], {
       env: {
         PATH: process.env.PATH,

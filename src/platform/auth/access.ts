@@ -157,8 +157,13 @@ function bearerToken(request: FastifyRequest): string {
   return match[1]!;
 }
 
+/** Schemas already documented: Fastify's automatic HEAD route shares its GET's schema object. */
+const documented = new WeakSet<object>();
+
 function document(route: RouteOptions, access: Access, orgScoped: boolean): void {
   const schema = (route.schema ??= {}) as Record<string, unknown>;
+  if (documented.has(schema)) return;
+  documented.add(schema);
   const rule =
     access === 'public'
       ? 'Public.'

@@ -2,6 +2,25 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
+/** The seed's demo routes: kept for clients' role tests, labelled so nobody builds on them. */
+const DEMO_TAG = {
+  name: 'rbac_demo',
+  description:
+    'Demo endpoints kept from the seed for clients’ tests of role checks, not part of the product. ' +
+    'Removed with `RBAC_DEMO_ROUTES=false` (the default when `APP_ENV=prod`).',
+};
+
+/**
+ * Lists the tags in the order routes declare them, the demo group last and described, so the docs show it apart.
+ */
+function orderTags<Spec extends { paths?: object }>(spec: Spec): Spec & { tags: { name: string }[] } {
+  const names = new Set<string>();
+  for (const path of Object.values(spec.paths ?? {}) as Record<string, { tags?: string[] }>[])
+    for (const operation of Object.values(path)) for (const tag of operation.tags ?? []) names.add(tag);
+  const tags = [...names].filter((name) => name !== DEMO_TAG.name).map((name) => ({ name }));
+  return { ...spec, tags: names.has(DEMO_TAG.name) ? [...tags, DEMO_TAG] : tags };
+}
+
 /** `/openapi.json` (OpenAPI 3.1, generated from the route schemas) and Swagger UI at `/docs`. */
 export async function registerOpenApi(app: FastifyInstance, publicBaseUrl: string): Promise<void> {
   await app.register(swagger, {
@@ -15,7 +34,12 @@ export async function registerOpenApi(app: FastifyInstance, publicBaseUrl: strin
           '`code`. Lists answer `{items, next_cursor}`. Org-owned routes live under `/api/v1/orgs/{org_id}` and ' +
           'state the minimum role they require.',
       },
-      servers: [{ url: publicBaseUrl }],
+      // A relative server first: "Try it out" calls whatever address served the docs (127.0.0.1, a LAN IP,
+      // the proxy's name), never another origin; the public address follows for generated clients.
+      servers: [
+        { url: '/', description: 'The address these docs were loaded from' },
+        { url: publicBaseUrl, description: 'PUBLIC_BASE_URL' },
+      ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
@@ -23,6 +47,8 @@ export async function registerOpenApi(app: FastifyInstance, publicBaseUrl: strin
         },
       },
     },
+    transformObject: (document) =>
+      'openapiObject' in document ? orderTags(document.openapiObject) : document.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
