@@ -4,6 +4,7 @@ import { endAccountSessions } from '../modules/auth/sessions.repository.js';
 import { findMembership, findOrg, insertMembership } from '../modules/orgs/orgs.repository.js';
 import { createOrg } from '../modules/orgs/orgs.service.js';
 import { recordAudit, type Actor } from '../platform/audit.js';
+import { cliScope } from '../platform/auth/org-scope.js';
 import { assertAcceptablePassword, hashPassword } from '../platform/auth/passwords.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { newId } from '../platform/clock.js';
@@ -75,15 +76,17 @@ async function memberAdd(db: Db, args: string[]) {
   });
   const role = required(values, 'role') as MemberRole;
   if (!MEMBER_ROLES.includes(role)) throw new UsageError(`--role must be one of ${MEMBER_ROLES.join(', ')}`);
-  const orgId = required(values, 'org');
-  if (!/^[0-9a-f-]{36}$/i.test(orgId) || !(await findOrg(db, orgId)))
-    throw new UsageError(`org ${orgId} not found`);
+  const orgArg = required(values, 'org');
+  const scope = cliScope(orgArg, null, `cli-${newId()}`);
+  if (!/^[0-9a-f-]{36}$/i.test(orgArg) || !(await findOrg(db, scope.orgId)))
+    throw new UsageError(`org ${orgArg} not found`);
+  const { orgId } = scope;
   const account = await ensureAccount(db, required(values, 'email'), values.password);
   if (await findMembership(db, orgId, account.id))
     throw new UsageError(`${account.email} is already a member of this org`);
   const membership = await db.transaction().execute(async (tx) => {
     const created = await insertMembership(tx, orgId, account.id, role);
-    await recordAudit(tx, cliActor(), {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'member.add',
       entityType: 'membership',

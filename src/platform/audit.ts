@@ -1,11 +1,12 @@
 import { newId, isoNow } from './clock.js';
 import { toJson, type Executor } from './db/database.js';
+import type { OrgScope } from './auth/org-scope.js';
 
-/** Who does something, on whose behalf, in which request: what every service call carries. */
-export interface Actor {
-  accountId: string | null;
-  requestId: string;
-}
+/**
+ * Who does something, in which request: the part of an {@link OrgScope} the audit trail records. Every OrgScope
+ * is an Actor; outside an org (login, password reset, creating an org) `actorOf(request)` gives one.
+ */
+export type Actor = Pick<OrgScope, 'accountId' | 'requestId'>;
 
 export interface AuditEntry {
   orgId: string | null;

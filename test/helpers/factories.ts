@@ -4,6 +4,7 @@ import { createSigner } from 'fast-jwt';
 import { insertAccount } from '../../src/modules/auth/accounts.repository.js';
 import { insertSession } from '../../src/modules/auth/sessions.repository.js';
 import { insertMembership, insertOrg } from '../../src/modules/orgs/orgs.repository.js';
+import type { OrgId } from '../../src/platform/auth/org-scope.js';
 import { hashPassword } from '../../src/platform/auth/passwords.js';
 import { DAY, isoIn } from '../../src/platform/clock.js';
 import type { MemberRole } from '../../src/platform/db/tables.js';
@@ -35,7 +36,7 @@ export interface Member {
 }
 
 export interface OrgFixture {
-  orgId: string;
+  orgId: OrgId;
   name: string;
   owner: Member;
   admin: Member;

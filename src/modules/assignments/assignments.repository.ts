@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import { sql } from 'kysely';
 import { isoNow } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
@@ -61,14 +62,36 @@ export function toAssignment(row: AssignmentViewRow) {
 }
 export type AssignmentView = ReturnType<typeof toAssignment>;
 
-export function findAssignmentView(db: Executor, orgId: string, assignmentId: string) {
+export function findAssignmentView(db: Executor, orgId: OrgId, assignmentId: string) {
   return assignmentViews(db)
     .where('a.org_id', '=', orgId)
     .where('a.id', '=', assignmentId)
     .executeTakeFirst();
 }
 
-export function findAssignment(db: Executor, orgId: string, assignmentId: string) {
+/** The mission to staff, with its project's status (staffing an archived project is refused). */
+export function findStaffableMission(db: Executor, orgId: OrgId, missionId: string) {
+  return db
+    .selectFrom('missions as m')
+    .innerJoin('projects as p', 'p.id', 'm.project_id')
+    .select(['m.id', 'm.title', 'm.starts_at', 'm.ends_at', 'p.status as project_status'])
+    .where('m.org_id', '=', orgId)
+    .where('m.id', '=', missionId)
+    .executeTakeFirst();
+}
+
+/** The ids of the mission's roles. */
+export async function listRoleIds(db: Executor, orgId: OrgId, missionId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('mission_roles')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('mission_id', '=', missionId)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export function findAssignment(db: Executor, orgId: OrgId, assignmentId: string) {
   return db
     .selectFrom('assignments')
     .selectAll()
@@ -87,7 +110,7 @@ export async function insertAssignment(db: Executor, row: AssignmentsTable): Pro
  */
 export async function transition(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   assignmentId: string,
   from: AssignmentStatus[],
   to: AssignmentStatus,
@@ -105,7 +128,7 @@ export async function transition(
 }
 
 /** Takes one slot of the role if one is free, in one statement: no race can overfill a quota. */
-export async function takeSlot(db: Executor, orgId: string, roleId: string): Promise<boolean> {
+export async function takeSlot(db: Executor, orgId: OrgId, roleId: string): Promise<boolean> {
   const result = await db
     .updateTable('mission_roles')
     .set({ accepted_count: sql`accepted_count + 1` })
@@ -116,7 +139,7 @@ export async function takeSlot(db: Executor, orgId: string, roleId: string): Pro
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function releaseSlot(db: Executor, orgId: string, roleId: string): Promise<void> {
+export async function releaseSlot(db: Executor, orgId: OrgId, roleId: string): Promise<void> {
   await db
     .updateTable('mission_roles')
     .set({ accepted_count: sql`accepted_count - 1` })
@@ -127,7 +150,7 @@ export async function releaseSlot(db: Executor, orgId: string, roleId: string): 
 }
 
 export interface AssignmentFilter {
-  orgId: string;
+  orgId: OrgId;
   missionId?: string | undefined;
   userId?: string | undefined;
   statuses?: AssignmentStatus[] | undefined;

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { actorOf, authOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { toIso } from '../../platform/clock.js';
 import { DEFAULT_LIMIT } from '../../platform/http/pagination.js';
 import { defaultEmptyBody, OrgParams, ProblemResponses } from '../../platform/http/schemas.js';
@@ -23,15 +22,10 @@ import {
   getAssignment,
   inviteToMission,
   listAssignments,
-  type Staffer,
 } from './assignments.service.js';
 
 const tags = ['assignments'];
 const errors = ProblemResponses;
-
-export function stafferOf(request: FastifyRequest): Staffer {
-  return { ...actorOf(request), role: authOf(request).role };
-}
 
 export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.database;
@@ -55,13 +49,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const body = request.body;
       const invites = 'invites' in body ? body.invites : [body];
-      const created = await inviteToMission(
-        db,
-        stafferOf(request),
-        request.params.org_id,
-        request.params.mission_id,
-        invites,
-      );
+      const created = await inviteToMission(db, scopeOf(request), request.params.mission_id, invites);
       return reply.code(201).send('invites' in body ? { items: created } : created[0]!);
     },
   );
@@ -79,7 +67,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      listAssignments(db, stafferOf(request), request.params.org_id, {
+      listAssignments(db, scopeOf(request), {
         missionId: request.params.mission_id,
         statuses: request.query.status,
         limit: request.query.limit ?? DEFAULT_LIMIT,
@@ -103,7 +91,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      return listAssignments(db, stafferOf(request), request.params.org_id, {
+      return listAssignments(db, scopeOf(request), {
         userId: q.user_id,
         statuses: q.status,
         from: q.from && toIso(q.from),
@@ -125,8 +113,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Assignment, ...errors },
       },
     },
-    async (request) =>
-      getAssignment(db, stafferOf(request), request.params.org_id, request.params.assignment_id),
+    async (request) => getAssignment(db, scopeOf(request), request.params.assignment_id),
   );
 
   app.post(
@@ -144,8 +131,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AssignmentWithWarnings, ...errors },
       },
     },
-    async (request) =>
-      acceptAssignment(db, stafferOf(request), request.params.org_id, request.params.assignment_id),
+    async (request) => acceptAssignment(db, scopeOf(request), request.params.assignment_id),
   );
 
   app.post(
@@ -164,13 +150,7 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      declineAssignment(
-        db,
-        stafferOf(request),
-        request.params.org_id,
-        request.params.assignment_id,
-        request.body.reason ?? null,
-      ),
+      declineAssignment(db, scopeOf(request), request.params.assignment_id, request.body.reason ?? null),
   );
 
   app.post(
@@ -189,12 +169,6 @@ export const assignmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      cancelAssignment(
-        db,
-        stafferOf(request),
-        request.params.org_id,
-        request.params.assignment_id,
-        request.body.reason ?? null,
-      ),
+      cancelAssignment(db, scopeOf(request), request.params.assignment_id, request.body.reason ?? null),
   );
 };

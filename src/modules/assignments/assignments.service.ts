@@ -1,33 +1,28 @@
-import { recordAudit, type Actor } from '../../platform/audit.js';
-import { hasRole } from '../../platform/auth/roles.js';
+import { recordAudit } from '../../platform/audit.js';
+import { limitedToOwn, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
-import { asBool } from '../../platform/db/database.js';
 import { lockRow } from '../../platform/db/locks.js';
-import type { AssignmentStatus, MemberRole } from '../../platform/db/tables.js';
+import type { AssignmentStatus } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
-import { findUserRowByAccount } from '../users/users.repository.js';
+import { findOwnUserId, findUserRow, listActiveFlags } from '../users/users.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
 import {
   findAssignment,
   findAssignmentView,
+  findStaffableMission,
   insertAssignment,
   listAssignmentRows,
+  listRoleIds,
   releaseSlot,
   takeSlot,
   toAssignment,
   transition,
   type AssignmentView,
 } from './assignments.repository.js';
-
-/**
- * Who acts on an assignment: a member (with their role) through the app, or the holder of a signed link
- * (`via: 'link'`), who may answer for that one assignment only.
- */
-export type Staffer = Actor & { role: MemberRole | null; via?: 'link' };
 
 export interface Invite {
   user_id: string;
@@ -38,14 +33,8 @@ export interface Invite {
 export type InvitedAssignment = AssignmentView & { warnings: Reason[] };
 
 /** The mission to staff, with its project's status: staffing an archived project is refused. */
-async function staffableMission(db: Executor, orgId: string, missionId: string) {
-  const mission = await db
-    .selectFrom('missions as m')
-    .innerJoin('projects as p', 'p.id', 'm.project_id')
-    .select(['m.id', 'm.title', 'm.starts_at', 'm.ends_at', 'p.status as project_status'])
-    .where('m.org_id', '=', orgId)
-    .where('m.id', '=', missionId)
-    .executeTakeFirst();
+async function staffableMission(db: Executor, orgId: OrgId, missionId: string) {
+  const mission = await findStaffableMission(db, orgId, missionId);
   if (!mission) throw notFound('Mission');
   if (mission.project_status === 'ARCHIVED') {
     throw new AppError('project_archived', 'The mission belongs to an archived project, which is read-only');
@@ -63,30 +52,13 @@ const around = (m: { starts_at: string; ends_at: string }) => ({
 });
 
 /** Invites people to roles of a mission, all or none; each invitation comes back with its warnings. */
-export async function inviteToMission(
-  db: Db,
-  actor: Staffer,
-  orgId: string,
-  missionId: string,
-  invites: Invite[],
-) {
+export async function inviteToMission(db: Db, scope: OrgScope, missionId: string, invites: Invite[]) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const mission = await staffableMission(tx, orgId, missionId);
-    const roles = await tx
-      .selectFrom('mission_roles')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('mission_id', '=', missionId)
-      .execute();
-    const roleIds = new Set(roles.map((r) => r.id));
+    const roleIds = new Set(await listRoleIds(tx, orgId, missionId));
     const userIds = [...new Set(invites.map((i) => i.user_id))];
-    const users = await tx
-      .selectFrom('users')
-      .select(['id', 'active'])
-      .where('org_id', '=', orgId)
-      .where('id', 'in', userIds)
-      .execute();
-    const active = new Map(users.map((u) => [u.id, asBool(u.active)]));
+    const active = await listActiveFlags(tx, orgId, userIds);
 
     const now = isoNow();
     const created: string[] = [];
@@ -104,7 +76,7 @@ export async function inviteToMission(
         status: 'INVITED' as const,
         note: invite.note ?? null,
         reason: null,
-        invited_by: actor.accountId,
+        invited_by: scope.accountId,
         responded_at: null,
         created_at: now,
         updated_at: now,
@@ -122,7 +94,7 @@ export async function inviteToMission(
         throw error;
       }
       created.push(row.id);
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, scope, {
         orgId,
         action: 'assignment.invite',
         entityType: 'assignment',
@@ -146,21 +118,19 @@ export async function inviteToMission(
 }
 
 /** A member answers only for the person linked to their account; managers answer on anyone's behalf. */
-async function assertMayRespond(db: Executor, actor: Staffer, orgId: string, userId: string): Promise<void> {
-  if (actor.via === 'link' || hasRole(actor.role, 'manager')) return;
-  const own = actor.accountId ? await findUserRowByAccount(db, orgId, actor.accountId) : undefined;
-  if (own?.id !== userId) throw notFound('Assignment');
+async function assertMayRespond(db: Executor, scope: OrgScope, userId: string): Promise<void> {
+  if (limitedToOwn(scope) && (await findOwnUserId(db, scope)) !== userId) throw notFound('Assignment');
 }
 
-async function loadForChange(tx: Tx, actor: Staffer, orgId: string, assignmentId: string) {
-  const assignment = await findAssignment(tx, orgId, assignmentId);
+async function loadForChange(tx: Tx, scope: OrgScope, assignmentId: string) {
+  const assignment = await findAssignment(tx, scope.orgId, assignmentId);
   if (!assignment) throw notFound('Assignment');
-  await assertMayRespond(tx, actor, orgId, assignment.user_id);
+  await assertMayRespond(tx, scope, assignment.user_id);
   return assignment;
 }
 
 /** Answers given through a signed link say so in the audit trail (their actor is no account). */
-const viaOf = (actor: Staffer) => (actor.via ? { via: actor.via } : {});
+const viaOf = (scope: OrgScope) => (scope.via === 'link' ? { via: scope.via } : {});
 
 function refused(action: string, status: AssignmentStatus): AppError {
   return new AppError('invalid_transition', `Cannot ${action} an assignment that is ${status}`, {
@@ -173,19 +143,15 @@ function refused(action: string, status: AssignmentStatus): AppError {
  * 409 `conflict` with the reasons, a full role 409 `role_full`; the slot is taken by the same atomic statement
  * that checks the quota.
  */
-export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, assignmentId: string) {
+export async function acceptAssignment(db: Db, scope: OrgScope, assignmentId: string) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
-    const assignment = await loadForChange(tx, actor, orgId, assignmentId);
+    const assignment = await loadForChange(tx, scope, assignmentId);
     const mission = await staffableMission(tx, orgId, assignment.mission_id);
     await lockRow(tx, 'users', assignment.user_id);
     // The same person accepting in two orgs at once: their account row serialises the two (always locked after
     // the user row, so the order never inverts).
-    const { account_id: accountId } = await tx
-      .selectFrom('users')
-      .select('account_id')
-      .where('org_id', '=', orgId)
-      .where('id', '=', assignment.user_id)
-      .executeTakeFirstOrThrow();
+    const accountId = (await findUserRow(tx, orgId, assignment.user_id))?.account_id;
     if (accountId) await lockRow(tx, 'accounts', accountId);
     if (!(await transition(tx, orgId, assignmentId, ['INVITED'], 'ACCEPTED', null))) {
       const current = (await findAssignment(tx, orgId, assignmentId))!;
@@ -208,13 +174,13 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
     if (!(await takeSlot(tx, orgId, assignment.role_id))) {
       throw new AppError('role_full', 'Every slot of this role is already taken');
     }
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.accept',
       entityType: 'assignment',
       entityId: assignmentId,
       before: { status: 'INVITED' },
-      after: { status: 'ACCEPTED', ...viaOf(actor) },
+      after: { status: 'ACCEPTED', ...viaOf(scope) },
     });
     const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     return { ...view, warnings: reasons };
@@ -224,37 +190,32 @@ export async function acceptAssignment(db: Db, actor: Staffer, orgId: string, as
 /** INVITED → DECLINED. */
 export async function declineAssignment(
   db: Db,
-  actor: Staffer,
-  orgId: string,
+  scope: OrgScope,
   assignmentId: string,
   reason: string | null,
 ) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
-    const assignment = await loadForChange(tx, actor, orgId, assignmentId);
+    const assignment = await loadForChange(tx, scope, assignmentId);
     await staffableMission(tx, orgId, assignment.mission_id);
     if (!(await transition(tx, orgId, assignmentId, ['INVITED'], 'DECLINED', reason))) {
       throw refused('decline', (await findAssignment(tx, orgId, assignmentId))!.status);
     }
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.decline',
       entityType: 'assignment',
       entityId: assignmentId,
       before: { status: 'INVITED' },
-      after: { status: 'DECLINED', reason, ...viaOf(actor) },
+      after: { status: 'DECLINED', reason, ...viaOf(scope) },
     });
     return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
   });
 }
 
 /** INVITED | ACCEPTED → CANCELLED (managers); a cancelled acceptance frees its slot. */
-export async function cancelAssignment(
-  db: Db,
-  actor: Staffer,
-  orgId: string,
-  assignmentId: string,
-  reason: string | null,
-) {
+export async function cancelAssignment(db: Db, scope: OrgScope, assignmentId: string, reason: string | null) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const assignment = await findAssignment(tx, orgId, assignmentId);
     if (!assignment) throw notFound('Assignment');
@@ -268,7 +229,7 @@ export async function cancelAssignment(
     } else {
       throw refused('cancel', (await findAssignment(tx, orgId, assignmentId))!.status);
     }
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.cancel',
       entityType: 'assignment',
@@ -280,10 +241,10 @@ export async function cancelAssignment(
   });
 }
 
-export async function getAssignment(db: Db, actor: Staffer, orgId: string, assignmentId: string) {
-  const row = await findAssignmentView(db, orgId, assignmentId);
+export async function getAssignment(db: Db, scope: OrgScope, assignmentId: string) {
+  const row = await findAssignmentView(db, scope.orgId, assignmentId);
   if (!row) throw notFound('Assignment');
-  await assertMayRespond(db, actor, orgId, row.user_id);
+  await assertMayRespond(db, scope, row.user_id);
   return toAssignment(row);
 }
 
@@ -298,12 +259,17 @@ export interface ListInput {
 }
 
 /** Managers list anything; a tech lists only the assignments of the person linked to their account. */
-export async function listAssignments(db: Db, actor: Staffer, orgId: string, input: ListInput) {
+export async function listAssignments(db: Db, scope: OrgScope, input: ListInput) {
+  const { orgId } = scope;
+  // A mission outside the org answers 404 like a missing one, not an empty page.
+  if (input.missionId !== undefined && !(await findStaffableMission(db, orgId, input.missionId))) {
+    throw notFound('Mission');
+  }
   let userId = input.userId;
-  if (!hasRole(actor.role, 'manager')) {
-    const own = actor.accountId ? await findUserRowByAccount(db, orgId, actor.accountId) : undefined;
-    if (!own || (userId && userId !== own.id)) return { items: [], next_cursor: null };
-    userId = own.id;
+  if (limitedToOwn(scope)) {
+    const own = await findOwnUserId(db, scope);
+    if (!own || (userId && userId !== own)) return { items: [], next_cursor: null };
+    userId = own;
   }
   const cursor = input.cursor ? decodeCursor(input.cursor, ['time', 'uuid']) : undefined;
   const rows = await listAssignmentRows(db, { orgId, ...input, userId, cursor });

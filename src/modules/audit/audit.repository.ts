@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Selectable } from 'kysely';
 import { asJson, type Executor } from '../../platform/db/database.js';
 import type { AuditLogTable } from '../../platform/db/tables.js';
@@ -23,7 +24,7 @@ export interface AuditFilter {
 }
 
 /** The org's rows, newest first: ordered by (created_at desc, id desc). */
-export function listAudit(db: Executor, orgId: string, filter: AuditFilter) {
+export function listAudit(db: Executor, orgId: OrgId, filter: AuditFilter) {
   let query = db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId);
   if (filter.entityType !== undefined) query = query.where('entity_type', '=', filter.entityType);
   if (filter.entityId !== undefined) query = query.where('entity_id', '=', filter.entityId);

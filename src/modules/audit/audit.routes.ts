@@ -1,3 +1,4 @@
+import { scopeOf } from '../../platform/auth/access.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import { AuditPage, AuditQuery, OrgParams } from './audit.schemas.js';
@@ -26,7 +27,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, ...query } = request.query;
-      return listAuditPage(app.database.db, request.params.org_id, { ...query, limit });
+      return listAuditPage(app.database.db, scopeOf(request), { ...query, limit });
     },
   );
 };

@@ -1,3 +1,4 @@
+import type { OrgScope } from '../../platform/auth/org-scope.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
@@ -28,9 +29,10 @@ function isoOf(value: string, path: string): string {
 /** One page of the org's audit log, newest first. Read-only: the log has no update or delete. */
 export async function listAuditPage(
   db: Db,
-  orgId: string,
+  scope: OrgScope,
   input: AuditQueryInput,
 ): Promise<Page<AuditEntry>> {
+  const { orgId } = scope;
   const from = input.from === undefined ? undefined : isoOf(input.from, '/from');
   const to = input.to === undefined ? undefined : isoOf(input.to, '/to');
   if (from !== undefined && to !== undefined && to <= from) {

@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { AvailabilityTable } from '../../platform/db/tables.js';
@@ -9,7 +10,7 @@ export async function insertAvailability(db: Executor, row: AvailabilityRow): Pr
   await db.insertInto('availability').values(row).execute();
 }
 
-export function findAvailability(db: Executor, orgId: string, id: string) {
+export function findAvailability(db: Executor, orgId: OrgId, id: string) {
   return db
     .selectFrom('availability')
     .selectAll()
@@ -18,7 +19,7 @@ export function findAvailability(db: Executor, orgId: string, id: string) {
     .executeTakeFirst();
 }
 
-export async function deleteAvailability(db: Executor, orgId: string, id: string): Promise<void> {
+export async function deleteAvailability(db: Executor, orgId: OrgId, id: string): Promise<void> {
   await db.deleteFrom('availability').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
@@ -35,7 +36,7 @@ export interface AvailabilityFilter {
 }
 
 /** The org's entries, ordered by (starts_at, id), that overlap the [from, to) window. */
-export function listAvailability(db: Executor, orgId: string, filter: AvailabilityFilter) {
+export function listAvailability(db: Executor, orgId: OrgId, filter: AvailabilityFilter) {
   let query = db.selectFrom('availability').selectAll().where('org_id', '=', orgId);
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   if (filter.from !== undefined) query = query.where('ends_at', '>', filter.from);

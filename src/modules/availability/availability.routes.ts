@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf, authOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import {
   Availability,
@@ -35,8 +35,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id } = request.params;
-      const created = await createAvailability(db, actorOf(request), authOf(request), org_id, request.body);
+      const created = await createAvailability(db, scopeOf(request), request.body);
       return reply.code(201).send(created);
     },
   );
@@ -60,7 +59,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, ...query } = request.query;
-      return listAvailabilityPage(db, authOf(request), request.params.org_id, { ...query, limit });
+      return listAvailabilityPage(db, scopeOf(request), { ...query, limit });
     },
   );
 
@@ -79,8 +78,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id, availability_id } = request.params;
-      await removeAvailability(db, actorOf(request), authOf(request), org_id, availability_id);
+      await removeAvailability(db, scopeOf(request), request.params.availability_id);
       return reply.code(204).send(null);
     },
   );

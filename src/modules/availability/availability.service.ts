@@ -1,9 +1,9 @@
-import { findUserRow, findUserRowByAccount } from '../users/users.repository.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
-import { hasRole } from '../../platform/auth/roles.js';
+import { findOwnUserId, findUserRow } from '../users/users.repository.js';
+import { recordAudit } from '../../platform/audit.js';
+import { limitedToOwn, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
-import type { Db, Executor } from '../../platform/db/database.js';
-import type { AvailabilityKind, MemberRole } from '../../platform/db/tables.js';
+import type { Db } from '../../platform/db/database.js';
+import type { AvailabilityKind } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import {
@@ -14,12 +14,6 @@ import {
   toAvailability,
   type AvailabilityRow,
 } from './availability.repository.js';
-
-/** Who is calling, in the org of the path: a tech is limited to the crew member linked to their account. */
-export interface Caller {
-  accountId: string;
-  role: MemberRole | null;
-}
 
 export type Availability = ReturnType<typeof toAvailability>;
 
@@ -37,13 +31,6 @@ export interface ListAvailabilityInput {
   to?: string | undefined;
   limit: number;
   cursor?: string | undefined;
-}
-
-const canManageAnyone = (caller: Caller) => hasRole(caller.role, 'manager');
-
-/** The crew member a tech acts for, or null when their account is linked to nobody in this org. */
-async function ownUserId(db: Executor, orgId: string, caller: Caller): Promise<string | null> {
-  return (await findUserRowByAccount(db, orgId, caller.accountId))?.id ?? null;
 }
 
 /** ISO-8601 in the stored form; a date the schema let through but `Date` cannot read (a leap second) is a 400. */
@@ -64,18 +51,17 @@ function invalid(location: string, path: string, message: string): AppError {
  */
 export async function createAvailability(
   db: Db,
-  actor: Actor,
-  caller: Caller,
-  orgId: string,
+  scope: OrgScope,
   input: CreateAvailabilityInput,
 ): Promise<Availability> {
+  const { orgId } = scope;
   const startsAt = isoOf(input.starts_at, 'body', '/starts_at');
   const endsAt = isoOf(input.ends_at, 'body', '/ends_at');
   if (endsAt <= startsAt) throw invalid('body', '/ends_at', 'must be after starts_at');
 
   return db.transaction().execute(async (tx) => {
-    if (!canManageAnyone(caller)) {
-      if ((await ownUserId(tx, orgId, caller)) !== input.user_id) {
+    if (limitedToOwn(scope)) {
+      if ((await findOwnUserId(tx, scope)) !== input.user_id) {
         throw new AppError('forbidden', 'A tech may only declare their own availability');
       }
     } else if (!(await findUserRow(tx, orgId, input.user_id))) {
@@ -93,7 +79,7 @@ export async function createAvailability(
     };
     await insertAvailability(tx, row);
     const created = toAvailability(row);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'availability.create',
       entityType: 'availability',
@@ -110,8 +96,7 @@ export async function createAvailability(
  */
 export async function listAvailabilityPage(
   db: Db,
-  caller: Caller,
-  orgId: string,
+  scope: OrgScope,
   input: ListAvailabilityInput,
 ): Promise<Page<Availability>> {
   const from = input.from === undefined ? undefined : isoOf(input.from, 'querystring', '/from');
@@ -122,8 +107,8 @@ export async function listAvailabilityPage(
   const afterKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, ['time', 'uuid']);
 
   let userId = input.user_id;
-  if (!canManageAnyone(caller)) {
-    const own = await ownUserId(db, orgId, caller);
+  if (limitedToOwn(scope)) {
+    const own = await findOwnUserId(db, scope);
     if (userId !== undefined && userId !== own) {
       throw new AppError('forbidden', 'A tech may only list their own availability');
     }
@@ -131,26 +116,21 @@ export async function listAvailabilityPage(
     userId = own;
   }
 
-  const rows = await listAvailability(db, orgId, { userId, from, to, afterKey, take: input.limit + 1 });
+  const rows = await listAvailability(db, scope.orgId, { userId, from, to, afterKey, take: input.limit + 1 });
   return toPage(rows, input.limit, (row) => [row.starts_at, row.id], toAvailability);
 }
 
 /** Removes an entry. A tech may only remove their own: anyone else's answers 404 like a missing one. */
-export async function removeAvailability(
-  db: Db,
-  actor: Actor,
-  caller: Caller,
-  orgId: string,
-  availabilityId: string,
-): Promise<void> {
+export async function removeAvailability(db: Db, scope: OrgScope, availabilityId: string): Promise<void> {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     const row = await findAvailability(tx, orgId, availabilityId);
     if (!row) throw notFound('Availability');
-    if (!canManageAnyone(caller) && (await ownUserId(tx, orgId, caller)) !== row.user_id) {
+    if (limitedToOwn(scope) && (await findOwnUserId(tx, scope)) !== row.user_id) {
       throw notFound('Availability');
     }
     await deleteAvailability(tx, orgId, availabilityId);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'availability.delete',
       entityType: 'availability',

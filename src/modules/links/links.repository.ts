@@ -1,8 +1,9 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { InvitationsTable } from '../../platform/db/tables.js';
 
 /** The assignment a link is made for, with what decides whether a link may be made at all. */
-export function findLinkTarget(db: Executor, orgId: string, assignmentId: string) {
+export function findLinkTarget(db: Executor, orgId: OrgId, assignmentId: string) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
@@ -20,7 +21,7 @@ export async function insertLink(db: Executor, row: InvitationsTable): Promise<v
 /** Revokes every live link of the assignment; returns how many were live. */
 export async function revokeLiveLinks(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   assignmentId: string,
   now: string,
 ): Promise<number> {
@@ -47,7 +48,7 @@ export function findLiveLink(db: Executor, tokenHash: string, now: string) {
 }
 
 /** The little a link holder may see: the org's name, the mission, the role, the assignment's status. */
-export function findPublicView(db: Executor, orgId: string, assignmentId: string) {
+export function findPublicView(db: Executor, orgId: OrgId, assignmentId: string) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('missions as m', 'm.id', 'a.mission_id')

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { defaultEmptyBody, ProblemSchema, ProblemResponses } from '../../platform/http/schemas.js';
 import { DeclineBody, LinkParams, LinkResponse, PublicLinkView, TokenParams } from './links.schemas.js';
 import { acceptByToken, createLink, declineByToken, revokeLinks, viewByToken } from './links.service.js';
@@ -33,8 +33,7 @@ export const assignmentLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { url, expires_at, token } = await createLink(
         { db, publicBaseUrl: app.config.publicBaseUrl },
-        actorOf(request),
-        request.params.org_id,
+        scopeOf(request),
         request.params.assignment_id,
       );
       return reply
@@ -56,7 +55,7 @@ export const assignmentLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await revokeLinks(db, actorOf(request), request.params.org_id, request.params.assignment_id);
+      await revokeLinks(db, scopeOf(request), request.params.assignment_id);
       return reply.code(204).send(null);
     },
   );

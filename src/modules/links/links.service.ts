@@ -1,10 +1,11 @@
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { recordAudit } from '../../platform/audit.js';
+import { linkScope, trustedOrgId, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { hashToken, randomToken } from '../../platform/auth/secrets.js';
 import { DAY, isoNow, newId } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { lockRow } from '../../platform/db/locks.js';
 import { AppError, notFound } from '../../platform/errors.js';
-import { acceptAssignment, declineAssignment, type Staffer } from '../assignments/assignments.service.js';
+import { acceptAssignment, declineAssignment } from '../assignments/assignments.service.js';
 import {
   findLinkTarget,
   findLiveLink,
@@ -36,10 +37,10 @@ export interface CreatedLink {
  */
 export async function createLink(
   deps: LinkDeps,
-  actor: Actor,
-  orgId: string,
+  scope: OrgScope,
   assignmentId: string,
 ): Promise<CreatedLink> {
+  const { orgId } = scope;
   const token = randomToken();
   const expiresAt = await deps.db.transaction().execute(async (tx) => {
     const target = await findLinkTarget(tx, orgId, assignmentId);
@@ -70,12 +71,12 @@ export async function createLink(
       org_id: orgId,
       assignment_id: assignmentId,
       token_hash: hashToken(token),
-      created_by: actor.accountId,
+      created_by: scope.accountId,
       created_at: now,
       expires_at: expires,
       revoked_at: null,
     });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.link_create',
       entityType: 'assignment',
@@ -88,13 +89,14 @@ export async function createLink(
 }
 
 /** Revokes every live link of the assignment; an audit row is written only when one was live. */
-export async function revokeLinks(db: Db, actor: Actor, orgId: string, assignmentId: string): Promise<void> {
+export async function revokeLinks(db: Db, scope: OrgScope, assignmentId: string): Promise<void> {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     if (!(await findLinkTarget(tx, orgId, assignmentId))) throw notFound('Assignment');
     await lockRow(tx, 'assignments', assignmentId);
     const revoked = await revokeLiveLinks(tx, orgId, assignmentId, isoNow());
     if (revoked === 0) return;
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.link_revoke',
       entityType: 'assignment',
@@ -105,7 +107,7 @@ export async function revokeLinks(db: Db, actor: Actor, orgId: string, assignmen
 }
 
 interface LiveLink {
-  org_id: string;
+  org_id: OrgId;
   assignment_id: string;
   expires_at: string;
 }
@@ -114,7 +116,8 @@ interface LiveLink {
 async function liveLink(db: Executor, token: string): Promise<LiveLink> {
   const link = await findLiveLink(db, hashToken(token), isoNow());
   if (!link) throw notFound('Invitation');
-  return link;
+  // A live link's row vouches for its org.
+  return { ...link, org_id: trustedOrgId(link.org_id) };
 }
 
 async function viewOf(db: Executor, link: LiveLink): Promise<PublicView> {
@@ -122,9 +125,6 @@ async function viewOf(db: Executor, link: LiveLink): Promise<PublicView> {
   if (!row) throw notFound('Invitation');
   return toPublicView(row, link.expires_at);
 }
-
-/** The holder of a link answers for that one assignment, with no account. */
-const linkHolder = (requestId: string): Staffer => ({ accountId: null, requestId, role: null, via: 'link' });
 
 export async function viewByToken(db: Db, token: string): Promise<PublicView> {
   return viewOf(db, await liveLink(db, token));
@@ -139,13 +139,14 @@ async function respond(
   requestId: string,
   token: string,
   wanted: 'ACCEPTED' | 'DECLINED',
-  run: (staffer: Staffer, link: LiveLink) => Promise<unknown>,
+  run: (holder: OrgScope, link: LiveLink) => Promise<unknown>,
 ): Promise<PublicView> {
   const link = await liveLink(db, token);
   const before = await viewOf(db, link);
   if (before.status === wanted) return before;
   try {
-    await run(linkHolder(requestId), link);
+    // The holder of a link answers for that one assignment, with no account.
+    await run(linkScope(link.org_id, requestId), link);
   } catch (error) {
     const alreadyThere =
       error instanceof AppError &&
@@ -157,8 +158,8 @@ async function respond(
 }
 
 export function acceptByToken(db: Db, requestId: string, token: string): Promise<PublicView> {
-  return respond(db, requestId, token, 'ACCEPTED', (staffer, link) =>
-    acceptAssignment(db, staffer, link.org_id, link.assignment_id),
+  return respond(db, requestId, token, 'ACCEPTED', (holder, link) =>
+    acceptAssignment(db, holder, link.assignment_id),
   );
 }
 
@@ -168,7 +169,7 @@ export function declineByToken(
   token: string,
   reason: string | null,
 ): Promise<PublicView> {
-  return respond(db, requestId, token, 'DECLINED', (staffer, link) =>
-    declineAssignment(db, staffer, link.org_id, link.assignment_id, reason),
+  return respond(db, requestId, token, 'DECLINED', (holder, link) =>
+    declineAssignment(db, holder, link.assignment_id, reason),
   );
 }

@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { MemberRole } from '../../platform/db/tables.js';
@@ -11,7 +12,7 @@ export interface MemberRow {
 }
 
 /** Members ordered by join date, `limit + 1` rows after the cursor key (joined_at, account_id). */
-export function listMemberRows(db: Executor, orgId: string, limit: number, cursor?: (string | number)[]) {
+export function listMemberRows(db: Executor, orgId: OrgId, limit: number, cursor?: (string | number)[]) {
   let query = db
     .selectFrom('org_memberships as m')
     .innerJoin('accounts as a', 'a.id', 'm.account_id')
@@ -25,7 +26,7 @@ export function listMemberRows(db: Executor, orgId: string, limit: number, curso
     .execute();
 }
 
-export function findMember(db: Executor, orgId: string, accountId: string) {
+export function findMember(db: Executor, orgId: OrgId, accountId: string) {
   return db
     .selectFrom('org_memberships as m')
     .innerJoin('accounts as a', 'a.id', 'm.account_id')
@@ -35,7 +36,7 @@ export function findMember(db: Executor, orgId: string, accountId: string) {
     .executeTakeFirst();
 }
 
-export async function countOwners(db: Executor, orgId: string): Promise<number> {
+export async function countOwners(db: Executor, orgId: OrgId): Promise<number> {
   const row = await db
     .selectFrom('org_memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -45,7 +46,7 @@ export async function countOwners(db: Executor, orgId: string): Promise<number> 
   return Number(row.n);
 }
 
-export async function setMemberRole(db: Executor, orgId: string, accountId: string, role: MemberRole) {
+export async function setMemberRole(db: Executor, orgId: OrgId, accountId: string, role: MemberRole) {
   await db
     .updateTable('org_memberships')
     .set({ role })
@@ -54,7 +55,7 @@ export async function setMemberRole(db: Executor, orgId: string, accountId: stri
     .execute();
 }
 
-export async function deleteMember(db: Executor, orgId: string, accountId: string) {
+export async function deleteMember(db: Executor, orgId: OrgId, accountId: string) {
   await db
     .deleteFrom('org_memberships')
     .where('org_id', '=', orgId)
@@ -65,7 +66,7 @@ export async function deleteMember(db: Executor, orgId: string, accountId: strin
 export async function insertInvitation(
   db: Executor,
   values: {
-    orgId: string;
+    orgId: OrgId;
     email: string;
     role: MemberRole;
     tokenHash: string;
@@ -89,7 +90,7 @@ export async function insertInvitation(
 }
 
 /** A newer invitation to the same email supersedes the pending ones. */
-export async function expirePendingInvitations(db: Executor, orgId: string, email: string) {
+export async function expirePendingInvitations(db: Executor, orgId: OrgId, email: string) {
   const now = isoNow();
   await db
     .updateTable('org_invitations')

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf, authOf, optionalAuth } from '../../platform/auth/access.js';
+import { actorOf, optionalAuth, scopeOf } from '../../platform/auth/access.js';
 import { DEFAULT_LIMIT } from '../../platform/http/pagination.js';
 import { Page, ProblemResponses } from '../../platform/http/schemas.js';
 import {
@@ -20,16 +20,10 @@ import {
   inviteMember,
   listMembers,
   removeMember,
-  type Manager,
 } from './members.service.js';
 
 const tags = ['members'];
 const errors = ProblemResponses;
-
-const managerOf = (request: Parameters<typeof authOf>[0]): Manager => {
-  const auth = authOf(request);
-  return { ...actorOf(request), accountId: auth.accountId, role: auth.role! };
-};
 
 /** `…/orgs/:org_id/members`: who belongs to the org, with which role. */
 export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -48,7 +42,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      listMembers(db, request.params.org_id, {
+      listMembers(db, scopeOf(request), {
         limit: request.query.limit ?? DEFAULT_LIMIT,
         cursor: request.query.cursor,
       }),
@@ -73,8 +67,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const onMailError = (error: unknown) => request.log.error({ err: error }, 'invitation mail failed');
       const { invitation, token } = await inviteMember(
         { db, config: app.config, mailer: app.mailer, onMailError },
-        managerOf(request),
-        request.params.org_id,
+        scopeOf(request),
         request.body,
       );
       const body = { invitation_id: invitation.id, expires_at: invitation.expires_at };
@@ -97,13 +90,13 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { org_id, account_id } = request.params;
+      const { account_id } = request.params;
       const {
         account_id: id,
         email,
         role,
         joined_at,
-      } = await changeMemberRole(db, managerOf(request), org_id, account_id, request.body.role);
+      } = await changeMemberRole(db, scopeOf(request), account_id, request.body.role);
       return { account_id: id, email, role, joined_at };
     },
   );
@@ -122,7 +115,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await removeMember(db, managerOf(request), request.params.org_id, request.params.account_id);
+      await removeMember(db, scopeOf(request), request.params.account_id);
       return reply.code(204).send(null);
     },
   );

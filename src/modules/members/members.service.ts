@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
+import { trustedOrgId, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { assertAcceptablePassword, hashPassword } from '../../platform/auth/passwords.js';
 import { hashToken, randomToken } from '../../platform/auth/secrets.js';
 import { DAY, isoIn } from '../../platform/clock.js';
@@ -25,9 +26,6 @@ import {
 
 export const ORG_INVITATION_TTL_MS = 7 * DAY;
 
-/** The caller of a member-management action: who, with which role in the org. */
-export type Manager = Actor & { accountId: string; role: MemberRole };
-
 export interface InviteDeps {
   db: Db;
   config: Config;
@@ -36,13 +34,14 @@ export interface InviteDeps {
 }
 
 /** Owners alone grant or take away the owner and admin roles; admins manage managers and techs. */
-function assertMayManage(caller: Manager, ...roles: MemberRole[]): void {
-  if (caller.role !== 'owner' && roles.some((r) => r === 'owner' || r === 'admin')) {
+function assertMayManage(scope: OrgScope, ...roles: MemberRole[]): void {
+  if (scope.role !== 'owner' && roles.some((r) => r === 'owner' || r === 'admin')) {
     throw new AppError('forbidden', 'Only an owner grants or removes the owner and admin roles');
   }
 }
 
-export async function listMembers(db: Db, orgId: string, page: PageRequest) {
+export async function listMembers(db: Db, scope: OrgScope, page: PageRequest) {
+  const { orgId } = scope;
   const cursor = page.cursor ? decodeCursor(page.cursor, ['time', 'uuid']) : undefined;
   const rows = await listMemberRows(db, orgId, page.limit, cursor);
   return toPage(
@@ -56,11 +55,11 @@ export async function listMembers(db: Db, orgId: string, page: PageRequest) {
 /** Sends a single-use, 7-day invitation link to the email; the token itself is only ever stored hashed. */
 export async function inviteMember(
   deps: InviteDeps,
-  caller: Manager,
-  orgId: string,
+  scope: OrgScope,
   input: { email: string; role: MemberRole },
 ) {
-  assertMayManage(caller, input.role);
+  const { orgId } = scope;
+  assertMayManage(scope, input.role);
   const email = input.email.toLowerCase();
   const token = randomToken();
   const invitation = await deps.db.transaction().execute(async (tx) => {
@@ -74,11 +73,11 @@ export async function inviteMember(
       email,
       role: input.role,
       tokenHash: hashToken(token),
-      invitedBy: caller.accountId,
+      invitedBy: scope.accountId,
       expiresAt: isoIn(ORG_INVITATION_TTL_MS),
     });
     const { token_hash: _secret, ...visible } = created;
-    await recordAudit(tx, caller, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'member.invite',
       entityType: 'org_invitation',
@@ -113,6 +112,8 @@ export async function acceptOrgInvitation(
   if (!invitation || invitation.accepted_at !== null || invitation.expires_at <= new Date().toISOString()) {
     throw new AppError('invalid_token', 'The invitation is invalid, expired or already used');
   }
+  // A live invitation's row vouches for its org.
+  const orgId = trustedOrgId(invitation.org_id);
   let accountId = as.accountId;
   let newPasswordHash: string | null = null;
   if (accountId) {
@@ -157,15 +158,15 @@ export async function acceptOrgInvitation(
         },
       );
     }
-    if (await findMember(tx, invitation.org_id, accountId)) {
+    if (await findMember(tx, orgId, accountId)) {
       throw new AppError('already_exists', 'The account is already a member of this org');
     }
-    const membership = await insertMembership(tx, invitation.org_id, accountId, invitation.role);
+    const membership = await insertMembership(tx, orgId, accountId, invitation.role);
     await recordAudit(
       tx,
       { ...actor, accountId },
       {
-        orgId: invitation.org_id,
+        orgId,
         action: 'member.join',
         entityType: 'membership',
         entityId: membership.id,
@@ -181,21 +182,16 @@ export async function acceptOrgInvitation(
   });
 }
 
-export async function changeMemberRole(
-  db: Db,
-  caller: Manager,
-  orgId: string,
-  accountId: string,
-  role: MemberRole,
-) {
+export async function changeMemberRole(db: Db, scope: OrgScope, accountId: string, role: MemberRole) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     await lockRow(tx, 'orgs', orgId);
     const member = await findMember(tx, orgId, accountId);
     if (!member) throw notFound('Member');
-    assertMayManage(caller, member.role, role);
+    assertMayManage(scope, member.role, role);
     if (member.role === 'owner' && role !== 'owner') await assertNotLastOwner(tx, orgId);
     await setMemberRole(tx, orgId, accountId, role);
-    await recordAudit(tx, caller, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'member.role_change',
       entityType: 'membership',
@@ -207,15 +203,16 @@ export async function changeMemberRole(
   });
 }
 
-export async function removeMember(db: Db, caller: Manager, orgId: string, accountId: string) {
+export async function removeMember(db: Db, scope: OrgScope, accountId: string) {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     await lockRow(tx, 'orgs', orgId);
     const member = await findMember(tx, orgId, accountId);
     if (!member) throw notFound('Member');
-    assertMayManage(caller, member.role);
+    assertMayManage(scope, member.role);
     if (member.role === 'owner') await assertNotLastOwner(tx, orgId);
     await deleteMember(tx, orgId, accountId);
-    await recordAudit(tx, caller, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'member.remove',
       entityType: 'membership',
@@ -226,7 +223,7 @@ export async function removeMember(db: Db, caller: Manager, orgId: string, accou
 }
 
 /** Runs under the org row lock, so two owners demoting each other cannot both succeed. */
-async function assertNotLastOwner(tx: Parameters<typeof countOwners>[0], orgId: string): Promise<void> {
+async function assertNotLastOwner(tx: Parameters<typeof countOwners>[0], orgId: OrgId): Promise<void> {
   if ((await countOwners(tx, orgId)) <= 1) {
     throw new AppError('last_owner', 'An org keeps at least one owner: make someone else owner first');
   }

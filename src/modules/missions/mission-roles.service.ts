@@ -1,5 +1,6 @@
 /** The roles of a mission: quota changes never drop below what is accepted. */
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { recordAudit } from '../../platform/audit.js';
+import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { AppError, notFound } from '../../platform/errors.js';
@@ -14,18 +15,19 @@ import {
 } from './missions.repository.js';
 import { roleRows, loadWritableMission, type RoleInput, type RolePatch } from './missions.domain.js';
 
-async function touchMission(tx: Executor, orgId: string, missionId: string) {
+async function touchMission(tx: Executor, orgId: OrgId, missionId: string) {
   await updateMissionRow(tx, orgId, missionId, { updated_at: isoNow() });
 }
 
-export async function addRole(db: Db, actor: Actor, orgId: string, missionId: string, input: RoleInput) {
+export async function addRole(db: Db, scope: OrgScope, missionId: string, input: RoleInput) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     await loadWritableMission(tx, orgId, missionId);
     const [row] = roleRows(orgId, missionId, [input], isoNow()) as [RoleRow];
     await insertRoles(tx, [row]);
     await touchMission(tx, orgId, missionId);
     const role = toRole(row);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'role.create',
       entityType: 'mission_role',
@@ -36,7 +38,7 @@ export async function addRole(db: Db, actor: Actor, orgId: string, missionId: st
   });
 }
 
-async function loadRole(tx: Executor, orgId: string, missionId: string, roleId: string) {
+async function loadRole(tx: Executor, orgId: OrgId, missionId: string, roleId: string) {
   const role = await findRole(tx, orgId, missionId, roleId);
   if (!role) throw notFound('Role');
   return role;
@@ -44,12 +46,12 @@ async function loadRole(tx: Executor, orgId: string, missionId: string, roleId: 
 
 export async function updateRole(
   db: Db,
-  actor: Actor,
-  orgId: string,
+  scope: OrgScope,
   missionId: string,
   roleId: string,
   input: RolePatch,
 ) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     await loadWritableMission(tx, orgId, missionId);
     const current = await loadRole(tx, orgId, missionId, roleId);
@@ -68,7 +70,7 @@ export async function updateRole(
     await touchMission(tx, orgId, missionId);
     const updated = await loadRole(tx, orgId, missionId, roleId);
     const after = toRole(updated);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'role.update',
       entityType: 'mission_role',
@@ -80,13 +82,8 @@ export async function updateRole(
   });
 }
 
-export async function deleteRole(
-  db: Db,
-  actor: Actor,
-  orgId: string,
-  missionId: string,
-  roleId: string,
-): Promise<void> {
+export async function deleteRole(db: Db, scope: OrgScope, missionId: string, roleId: string): Promise<void> {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     await loadWritableMission(tx, orgId, missionId);
     const current = await loadRole(tx, orgId, missionId, roleId);
@@ -94,7 +91,7 @@ export async function deleteRole(
       throw new AppError('in_use', 'The role has accepted assignments: cancel them first');
     }
     await touchMission(tx, orgId, missionId);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'role.delete',
       entityType: 'mission_role',

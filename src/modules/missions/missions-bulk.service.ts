@@ -1,5 +1,6 @@
 /** Many missions at once: an explicit list, or a template repeated over dates in the org's time zone. */
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { recordAudit } from '../../platform/audit.js';
+import type { OrgScope } from '../../platform/auth/org-scope.js';
 import { DAY, isoNow } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import type { AppError } from '../../platform/errors.js';
@@ -60,13 +61,8 @@ function bulkShape(input: BulkInput): 'missions' | 'dates' | 'range' {
  * Creates many missions in one transaction: all or nothing. Every mission is checked before anything is
  * written; each gets its own `mission.bulk_create` audit row, so a mission's history starts with its creation.
  */
-export async function bulkCreateMissions(
-  db: Db,
-  actor: Actor,
-  orgId: string,
-  projectId: string,
-  input: BulkInput,
-) {
+export async function bulkCreateMissions(db: Db, scope: OrgScope, projectId: string, input: BulkInput) {
+  const { orgId } = scope;
   const shape = bulkShape(input);
   return db.transaction().execute(async (tx) => {
     await loadWritableProject(tx, orgId, projectId);
@@ -97,7 +93,7 @@ export async function bulkCreateMissions(
       drafts.flatMap((d) => d.roles),
     );
     for (const d of drafts) {
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, scope, {
         orgId,
         action: 'mission.bulk_create',
         entityType: 'mission',

@@ -1,8 +1,7 @@
 /** What every mission service shares: input types, time checks, drafts and loading with the right 404s. */
-import { hasRole } from '../../platform/auth/roles.js';
+import { limitedToOwn, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { DAY, newId, toIso } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
-import type { MemberRole } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { loadWritableProject } from '../projects/projects.service.js';
 import { findMission, rolesOf, toMission, type MissionRow, type RoleRow } from './missions.repository.js';
@@ -57,11 +56,6 @@ export type RolePatch = Partial<{
   min_level: number | null;
 }>;
 
-/** The caller of a read: a tech only ever sees published missions. */
-export interface Viewer {
-  role: MemberRole | null;
-}
-
 export const MAX_DURATION_MS = MAX_MISSION_DAYS * DAY;
 
 export function invalid(detail: string, path: string, message: string, location = 'body'): AppError {
@@ -93,7 +87,7 @@ export function missionTimes(
   return { starts_at: starts, ends_at: ends };
 }
 
-export function roleRows(orgId: string, missionId: string, roles: RoleInput[], now: string): RoleRow[] {
+export function roleRows(orgId: OrgId, missionId: string, roles: RoleInput[], now: string): RoleRow[] {
   return roles.map((role) => ({
     id: newId(),
     org_id: orgId,
@@ -113,7 +107,7 @@ export interface Draft {
 }
 
 export function draft(
-  orgId: string,
+  orgId: OrgId,
   projectId: string,
   input: Omit<MissionInput, 'starts_at' | 'ends_at'>,
   times: { starts_at: string; ends_at: string },
@@ -135,21 +129,22 @@ export function draft(
   return { mission, roles: roleRows(orgId, mission.id, input.roles, now) };
 }
 
-export async function loadMission(db: Executor, orgId: string, missionId: string, viewer?: Viewer) {
+/** With `viewer`, a read: a tech only ever sees published missions (a draft answers 404, like a missing one). */
+export async function loadMission(db: Executor, orgId: OrgId, missionId: string, viewer?: OrgScope) {
   const mission = await findMission(db, orgId, missionId);
   if (!mission) throw notFound('Mission');
-  if (viewer && !hasRole(viewer.role, 'manager') && mission.published_at === null) throw notFound('Mission');
+  if (viewer && limitedToOwn(viewer) && mission.published_at === null) throw notFound('Mission');
   return mission;
 }
 
 /** A mission of a project that is not archived, for writes. */
-export async function loadWritableMission(db: Executor, orgId: string, missionId: string) {
+export async function loadWritableMission(db: Executor, orgId: OrgId, missionId: string) {
   const mission = await loadMission(db, orgId, missionId);
   await loadWritableProject(db, orgId, mission.project_id);
   return mission;
 }
 
-export async function missionView(db: Executor, orgId: string, mission: MissionRow) {
+export async function missionView(db: Executor, orgId: OrgId, mission: MissionRow) {
   const roles = await rolesOf(db, orgId, [mission.id]);
   return toMission(mission, roles.get(mission.id) ?? []);
 }

@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { MissionRolesTable, MissionsTable } from '../../platform/db/tables.js';
@@ -59,7 +60,7 @@ export async function insertRoles(db: Executor, rows: RoleRow[]): Promise<void> 
   }
 }
 
-export function findMission(db: Executor, orgId: string, missionId: string) {
+export function findMission(db: Executor, orgId: OrgId, missionId: string) {
   return db
     .selectFrom('missions')
     .selectAll()
@@ -71,7 +72,7 @@ export function findMission(db: Executor, orgId: string, missionId: string) {
 /** The roles of many missions in one query, grouped by mission id. */
 export async function rolesOf(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   missionIds: string[],
 ): Promise<Map<string, RoleRow[]>> {
   const byMission = new Map<string, RoleRow[]>(missionIds.map((id) => [id, []]));
@@ -89,7 +90,7 @@ export async function rolesOf(
   return byMission;
 }
 
-export function findRole(db: Executor, orgId: string, missionId: string, roleId: string) {
+export function findRole(db: Executor, orgId: OrgId, missionId: string, roleId: string) {
   return db
     .selectFrom('mission_roles')
     .selectAll()
@@ -101,7 +102,7 @@ export function findRole(db: Executor, orgId: string, missionId: string, roleId:
 
 export async function updateMission(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   missionId: string,
   changes: Partial<Omit<MissionRow, 'id' | 'org_id' | 'project_id' | 'created_at'>>,
 ): Promise<void> {
@@ -119,7 +120,7 @@ export async function updateMission(
  */
 export async function updateRole(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   roleId: string,
   changes: Partial<Pick<RoleRow, 'name' | 'quota' | 'skill' | 'min_level'>>,
 ): Promise<boolean> {
@@ -134,7 +135,7 @@ export async function updateRole(
 }
 
 /** Deletes the role if nobody is accepted on it (in the same statement). False if refused. */
-export async function deleteRole(db: Executor, orgId: string, roleId: string): Promise<boolean> {
+export async function deleteRole(db: Executor, orgId: OrgId, roleId: string): Promise<boolean> {
   const result = await db
     .deleteFrom('mission_roles')
     .where('org_id', '=', orgId)
@@ -156,7 +157,7 @@ export async function deleteRole(db: Executor, orgId: string, roleId: string): P
 }
 
 /** Deletes the mission (roles, assignments cascade) if nobody is accepted on it. False if refused. */
-export async function deleteMission(db: Executor, orgId: string, missionId: string): Promise<boolean> {
+export async function deleteMission(db: Executor, orgId: OrgId, missionId: string): Promise<boolean> {
   const result = await db
     .deleteFrom('missions')
     .where('org_id', '=', orgId)
@@ -204,7 +205,7 @@ export interface MissionFilter {
  * `starts_at` (`earliestStart` < starts_at < `to`) plus `ends_at > from`, so `missions_org_starts_idx`
  * (org_id, starts_at) serves both the filter and the order.
  */
-export function listMissionsQuery(db: Executor, orgId: string, filter: MissionFilter) {
+export function listMissionsQuery(db: Executor, orgId: OrgId, filter: MissionFilter) {
   let query = db.selectFrom('missions as m').selectAll('m').where('m.org_id', '=', orgId);
   if (filter.projectId) query = query.where('m.project_id', '=', filter.projectId);
   if (filter.earliestStart) query = query.where('m.starts_at', '>', filter.earliestStart);

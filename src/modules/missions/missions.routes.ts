@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { actorOf, authOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import {
   BulkBody,
@@ -54,8 +54,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id, project_id } = request.params;
-      const mission = await createMission(db(), actorOf(request), org_id, project_id, request.body);
+      const { project_id } = request.params;
+      const mission = await createMission(db(), scopeOf(request), project_id, request.body);
       return reply.code(201).send(mission);
     },
   );
@@ -77,8 +77,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id, project_id } = request.params;
-      const result = await bulkCreateMissions(db(), actorOf(request), org_id, project_id, request.body);
+      const { project_id } = request.params;
+      const result = await bulkCreateMissions(db(), scopeOf(request), project_id, request.body);
       return reply.code(201).send(result);
     },
   );
@@ -98,8 +98,7 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MissionList, ...errors },
       },
     },
-    async (request) =>
-      listMissions(db(), { role: authOf(request).role }, request.params.org_id, request.query),
+    async (request) => listMissions(db(), scopeOf(request), request.query),
   );
 
   app.get(
@@ -114,8 +113,7 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Mission, ...errors, 404: ProblemSchema },
       },
     },
-    async (request) =>
-      getMission(db(), { role: authOf(request).role }, request.params.org_id, request.params.mission_id),
+    async (request) => getMission(db(), scopeOf(request), request.params.mission_id),
   );
 
   app.patch(
@@ -131,8 +129,7 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Mission, ...writeErrors },
       },
     },
-    async (request) =>
-      updateMission(db(), actorOf(request), request.params.org_id, request.params.mission_id, request.body),
+    async (request) => updateMission(db(), scopeOf(request), request.params.mission_id, request.body),
   );
 
   app.delete(
@@ -148,7 +145,7 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteMission(db(), actorOf(request), request.params.org_id, request.params.mission_id);
+      await deleteMission(db(), scopeOf(request), request.params.mission_id);
       return reply.code(204).send(null);
     },
   );
@@ -167,8 +164,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id, mission_id } = request.params;
-      const copy = await duplicateMission(db(), actorOf(request), org_id, mission_id, request.body);
+      const { mission_id } = request.params;
+      const copy = await duplicateMission(db(), scopeOf(request), mission_id, request.body);
       return reply.code(201).send(copy);
     },
   );
@@ -185,8 +182,7 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Mission, ...writeErrors },
       },
     },
-    async (request) =>
-      publishMission(db(), actorOf(request), request.params.org_id, request.params.mission_id),
+    async (request) => publishMission(db(), scopeOf(request), request.params.mission_id),
   );
 
   app.post(
@@ -203,8 +199,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id, mission_id } = request.params;
-      const role = await addRole(db(), actorOf(request), org_id, mission_id, request.body);
+      const { mission_id } = request.params;
+      const role = await addRole(db(), scopeOf(request), mission_id, request.body);
       return reply.code(201).send(role);
     },
   );
@@ -223,8 +219,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { org_id, mission_id, role_id } = request.params;
-      return updateRole(db(), actorOf(request), org_id, mission_id, role_id, request.body);
+      const { mission_id, role_id } = request.params;
+      return updateRole(db(), scopeOf(request), mission_id, role_id, request.body);
     },
   );
 
@@ -241,8 +237,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { org_id, mission_id, role_id } = request.params;
-      await deleteRole(db(), actorOf(request), org_id, mission_id, role_id);
+      const { mission_id, role_id } = request.params;
+      await deleteRole(db(), scopeOf(request), mission_id, role_id);
       return reply.code(204).send(null);
     },
   );

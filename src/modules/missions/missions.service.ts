@@ -1,5 +1,5 @@
-import { recordAudit, type Actor } from '../../platform/audit.js';
-import { hasRole } from '../../platform/auth/roles.js';
+import { recordAudit } from '../../platform/audit.js';
+import { limitedToOwn, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, toIso } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
@@ -27,16 +27,10 @@ import {
   MAX_DURATION_MS,
   type MissionInput,
   type MissionPatch,
-  type Viewer,
 } from './missions.domain.js';
 
-export async function createMission(
-  db: Db,
-  actor: Actor,
-  orgId: string,
-  projectId: string,
-  input: MissionInput,
-) {
+export async function createMission(db: Db, scope: OrgScope, projectId: string, input: MissionInput) {
+  const { orgId } = scope;
   const times = missionTimes(input.starts_at, input.ends_at);
   return db.transaction().execute(async (tx) => {
     await loadWritableProject(tx, orgId, projectId);
@@ -44,7 +38,7 @@ export async function createMission(
     await insertMissions(tx, [mission]);
     await insertRoles(tx, roles);
     const view = toMission(mission, roles);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'mission.create',
       entityType: 'mission',
@@ -57,8 +51,7 @@ export async function createMission(
 
 export async function listMissions(
   db: Db,
-  viewer: Viewer,
-  orgId: string,
+  scope: OrgScope,
   query: {
     project_id?: string | undefined;
     from?: string | undefined;
@@ -69,13 +62,14 @@ export async function listMissions(
     cursor?: string | undefined;
   },
 ) {
+  const { orgId } = scope;
   const limit = query.limit ?? 50;
   const from = query.from === undefined ? undefined : toIso(query.from);
   const to = query.to === undefined ? undefined : toIso(query.to);
   if (from !== undefined && to !== undefined && to <= from) {
     throw invalid('to must be after from', '/to', 'must be after from', 'querystring');
   }
-  const techOnly = !hasRole(viewer.role, 'manager');
+  const techOnly = limitedToOwn(scope);
   if (techOnly && query.published === false) return { items: [], next_cursor: null };
   const rows = await listMissionsQuery(db, orgId, {
     projectId: query.project_id,
@@ -101,17 +95,13 @@ export async function listMissions(
   );
 }
 
-export async function getMission(db: Db, viewer: Viewer, orgId: string, missionId: string) {
-  return missionView(db, orgId, await loadMission(db, orgId, missionId, viewer));
+export async function getMission(db: Db, scope: OrgScope, missionId: string) {
+  const { orgId } = scope;
+  return missionView(db, orgId, await loadMission(db, orgId, missionId, scope));
 }
 
-export async function updateMission(
-  db: Db,
-  actor: Actor,
-  orgId: string,
-  missionId: string,
-  input: MissionPatch,
-) {
+export async function updateMission(db: Db, scope: OrgScope, missionId: string, input: MissionPatch) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const current = await loadWritableMission(tx, orgId, missionId);
     const times = missionTimes(input.starts_at ?? current.starts_at, input.ends_at ?? current.ends_at);
@@ -131,7 +121,7 @@ export async function updateMission(
     await updateMissionRow(tx, orgId, missionId, changes);
     const before = toMission(current, roles);
     const after = toMission({ ...current, ...changes }, roles);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'mission.update',
       entityType: 'mission',
@@ -150,12 +140,13 @@ function missionInUse(): AppError {
   );
 }
 
-export async function deleteMission(db: Db, actor: Actor, orgId: string, missionId: string): Promise<void> {
+export async function deleteMission(db: Db, scope: OrgScope, missionId: string): Promise<void> {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     const current = await loadWritableMission(tx, orgId, missionId);
     const before = await missionView(tx, orgId, current);
     if (!(await deleteMissionRow(tx, orgId, missionId))) throw missionInUse();
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'mission.delete',
       entityType: 'mission',
@@ -167,11 +158,11 @@ export async function deleteMission(db: Db, actor: Actor, orgId: string, mission
 
 export async function duplicateMission(
   db: Db,
-  actor: Actor,
-  orgId: string,
+  scope: OrgScope,
   missionId: string,
   input: { starts_at: string },
 ) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const source = await loadWritableMission(tx, orgId, missionId);
     const startsAt = toIso(input.starts_at);
@@ -193,7 +184,7 @@ export async function duplicateMission(
     await insertMissions(tx, [copy.mission]);
     await insertRoles(tx, copy.roles);
     const view = toMission(copy.mission, copy.roles);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'mission.duplicate',
       entityType: 'mission',
@@ -205,7 +196,8 @@ export async function duplicateMission(
 }
 
 /** Idempotent: publishing a published mission changes nothing and writes no audit row. */
-export async function publishMission(db: Db, actor: Actor, orgId: string, missionId: string) {
+export async function publishMission(db: Db, scope: OrgScope, missionId: string) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const current = await loadWritableMission(tx, orgId, missionId);
     if (current.published_at !== null) return missionView(tx, orgId, current);
@@ -213,7 +205,7 @@ export async function publishMission(db: Db, actor: Actor, orgId: string, missio
     await updateMissionRow(tx, orgId, missionId, { published_at: now, updated_at: now });
     const before = await missionView(tx, orgId, current);
     const after = { ...before, published: true, published_at: now, updated_at: now };
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'mission.publish',
       entityType: 'mission',

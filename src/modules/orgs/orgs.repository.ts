@@ -1,25 +1,27 @@
+import { trustedOrgId, type OrgId } from '../../platform/auth/org-scope.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { MemberRole } from '../../platform/db/tables.js';
 
+/** A new org: its fresh id is an OrgId from birth. */
 export async function insertOrg(db: Executor, name: string, timezone: string) {
   const now = isoNow();
-  const org = { id: newId(), name, timezone, created_at: now, updated_at: now };
+  const org = { id: trustedOrgId(newId()), name, timezone, created_at: now, updated_at: now };
   await db.insertInto('orgs').values(org).execute();
   return org;
 }
 
-export function findOrg(db: Executor, orgId: string) {
+export function findOrg(db: Executor, orgId: OrgId) {
   return db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
 }
 
-export async function insertMembership(db: Executor, orgId: string, accountId: string, role: MemberRole) {
+export async function insertMembership(db: Executor, orgId: OrgId, accountId: string, role: MemberRole) {
   const membership = { id: newId(), org_id: orgId, account_id: accountId, role, created_at: isoNow() };
   await db.insertInto('org_memberships').values(membership).execute();
   return membership;
 }
 
-export function findMembership(db: Executor, orgId: string, accountId: string) {
+export function findMembership(db: Executor, orgId: OrgId, accountId: string) {
   return db
     .selectFrom('org_memberships')
     .selectAll()
@@ -41,7 +43,7 @@ export function listMyOrgs(db: Executor, accountId: string) {
 
 export async function updateOrgRow(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   changes: { name?: string; timezone?: string },
 ) {
   await db

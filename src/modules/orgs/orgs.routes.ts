@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf, authOf } from '../../platform/auth/access.js';
-import { notFound } from '../../platform/errors.js';
+import { actorOf, authOf, scopeOf } from '../../platform/auth/access.js';
 import { Page, ProblemSchema } from '../../platform/http/schemas.js';
 import { CreateOrgBody, MyOrg, Org, OrgParams, UpdateOrgBody } from './orgs.schemas.js';
-import { createOrg, updateOrg } from './orgs.service.js';
-import { findOrg, listMyOrgs } from './orgs.repository.js';
+import { createOrg, getOrg, updateOrg } from './orgs.service.js';
+import { listMyOrgs } from './orgs.repository.js';
 
 const tags = ['orgs'];
 
@@ -60,9 +59,8 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const org = await findOrg(db, request.params.org_id);
-      if (!org) throw notFound('Org');
-      return { ...org, role: authOf(request).role };
+      const scope = scopeOf(request);
+      return { ...(await getOrg(db, scope)), role: scope.role };
     },
   );
 
@@ -79,8 +77,8 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const org = await updateOrg(db, actorOf(request), request.params.org_id, request.body);
-      return { ...org, role: authOf(request).role };
+      const scope = scopeOf(request);
+      return { ...(await updateOrg(db, scope, request.body)), role: scope.role };
     },
   );
 };

@@ -1,4 +1,5 @@
 import { recordAudit, type Actor } from '../../platform/audit.js';
+import type { OrgScope } from '../../platform/auth/org-scope.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { DEFAULT_TIMEZONE, isValidTimeZone } from '../../platform/timezone.js';
@@ -46,12 +47,18 @@ export async function createOrg(
   });
 }
 
+export async function getOrg(db: Db, scope: OrgScope) {
+  const org = await findOrg(db, scope.orgId);
+  if (!org) throw notFound('Org');
+  return org;
+}
+
 export async function updateOrg(
   db: Db,
-  actor: Actor,
-  orgId: string,
+  scope: OrgScope,
   changes: { name?: string | undefined; timezone?: string | undefined },
 ) {
+  const { orgId } = scope;
   if (changes.timezone !== undefined) assertTimeZone(changes.timezone);
   return db.transaction().execute(async (tx) => {
     const before = await findOrg(tx, orgId);
@@ -61,7 +68,7 @@ export async function updateOrg(
     if (changes.timezone !== undefined) update.timezone = changes.timezone;
     await updateOrgRow(tx, orgId, update);
     const after = (await findOrg(tx, orgId))!;
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'org.update',
       entityType: 'org',

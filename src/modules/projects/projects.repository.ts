@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { ProjectsTable, ProjectStatus } from '../../platform/db/tables.js';
@@ -23,7 +24,7 @@ export async function insertProject(db: Executor, row: ProjectRow): Promise<void
   await db.insertInto('projects').values(row).execute();
 }
 
-export function findProject(db: Executor, orgId: string, projectId: string) {
+export function findProject(db: Executor, orgId: OrgId, projectId: string) {
   return db
     .selectFrom('projects')
     .selectAll()
@@ -32,7 +33,7 @@ export function findProject(db: Executor, orgId: string, projectId: string) {
     .executeTakeFirst();
 }
 
-export function findProjectByName(db: Executor, orgId: string, name: string) {
+export function findProjectByName(db: Executor, orgId: OrgId, name: string) {
   return db
     .selectFrom('projects')
     .select('id')
@@ -43,7 +44,7 @@ export function findProjectByName(db: Executor, orgId: string, name: string) {
 
 export async function updateProject(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   projectId: string,
   changes: Partial<Omit<ProjectRow, 'id' | 'org_id' | 'created_at'>>,
 ): Promise<void> {
@@ -56,13 +57,13 @@ export async function updateProject(
 }
 
 /** Missions, roles, assignments and invitations go with it (foreign keys cascade). */
-export async function deleteProject(db: Executor, orgId: string, projectId: string): Promise<void> {
+export async function deleteProject(db: Executor, orgId: OrgId, projectId: string): Promise<void> {
   await db.deleteFrom('projects').where('org_id', '=', orgId).where('id', '=', projectId).execute();
 }
 
 export async function projectHasAcceptedAssignments(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   projectId: string,
 ): Promise<boolean> {
   const row = await db
@@ -87,7 +88,7 @@ export interface ProjectFilter {
 }
 
 /** One page (plus one row) of the org's projects, in keyset order. */
-export function listProjects(db: Executor, orgId: string, filter: ProjectFilter) {
+export function listProjects(db: Executor, orgId: OrgId, filter: ProjectFilter) {
   let query = db.selectFrom('projects').selectAll().where('org_id', '=', orgId);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.q) {

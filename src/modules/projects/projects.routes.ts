@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { actorOf, authOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import {
   CreateProjectBody,
@@ -34,7 +34,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const project = await createProject(db(), actorOf(request), request.params.org_id, request.body);
+      const project = await createProject(db(), scopeOf(request), request.body);
       return reply.code(201).send(project);
     },
   );
@@ -54,7 +54,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ProjectList, ...errors },
       },
     },
-    async (request) => listProjects(db(), request.params.org_id, request.query),
+    async (request) => listProjects(db(), scopeOf(request), request.query),
   );
 
   app.get(
@@ -68,7 +68,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Project, ...errors, 404: ProblemSchema },
       },
     },
-    async (request) => getProject(db(), request.params.org_id, request.params.project_id),
+    async (request) => getProject(db(), scopeOf(request), request.params.project_id),
   );
 
   app.patch(
@@ -88,14 +88,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Project, ...errors, 404: ProblemSchema, 409: ProblemSchema },
       },
     },
-    async (request) =>
-      updateProject(
-        db(),
-        { actor: actorOf(request), role: authOf(request).role! },
-        request.params.org_id,
-        request.params.project_id,
-        request.body,
-      ),
+    async (request) => updateProject(db(), scopeOf(request), request.params.project_id, request.body),
   );
 
   app.delete(
@@ -118,7 +111,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteProject(db(), actorOf(request), request.params.org_id, request.params.project_id);
+      await deleteProject(db(), scopeOf(request), request.params.project_id);
       return reply.code(204).send(null);
     },
   );

@@ -1,8 +1,10 @@
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { recordAudit } from '../../platform/audit.js';
+import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
+import { hasRole } from '../../platform/auth/roles.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
-import type { MemberRole, ProjectStatus } from '../../platform/db/tables.js';
+import type { ProjectStatus } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { toPage } from '../../platform/http/pagination.js';
 import { decodeKeyset, keysetOf } from './keyset.js';
@@ -34,12 +36,6 @@ export type UpdateProjectInput = Partial<{
   ends_at: string | null;
 }>;
 
-/** Who is calling: the role decides whether an archived project may be reactivated. */
-export interface Caller {
-  actor: Actor;
-  role: MemberRole;
-}
-
 const FORWARD: Record<ProjectStatus, ProjectStatus[]> = {
   DRAFT: ['ACTIVE', 'ARCHIVED'],
   ACTIVE: ['ARCHIVED'],
@@ -69,14 +65,14 @@ export function archivedError(): AppError {
 }
 
 /** The project, or a 404 that reads the same for another org's project and a random id. */
-export async function loadProject(db: Executor, orgId: string, projectId: string): Promise<ProjectRow> {
+export async function loadProject(db: Executor, orgId: OrgId, projectId: string): Promise<ProjectRow> {
   const project = await findProject(db, orgId, projectId);
   if (!project) throw notFound('Project');
   return project;
 }
 
 /** For writes below a project (its missions and roles): 404 if absent, 409 if archived. */
-export async function loadWritableProject(db: Executor, orgId: string, projectId: string) {
+export async function loadWritableProject(db: Executor, orgId: OrgId, projectId: string) {
   const project = await loadProject(db, orgId, projectId);
   if (project.status === 'ARCHIVED') throw archivedError();
   return project;
@@ -91,7 +87,8 @@ async function withUniqueName<T>(name: string, work: () => Promise<T>): Promise<
   }
 }
 
-export async function createProject(db: Db, actor: Actor, orgId: string, input: CreateProjectInput) {
+export async function createProject(db: Db, scope: OrgScope, input: CreateProjectInput) {
+  const { orgId } = scope;
   const name = input.name.trim();
   const startsAt = optionalIso(input.starts_at) ?? null;
   const endsAt = optionalIso(input.ends_at) ?? null;
@@ -113,7 +110,7 @@ export async function createProject(db: Db, actor: Actor, orgId: string, input: 
       if (await findProjectByName(tx, orgId, name)) throw nameTaken(name);
       await insertProject(tx, row);
       const project = toProject(row);
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, scope, {
         orgId,
         action: 'project.create',
         entityType: 'project',
@@ -125,13 +122,14 @@ export async function createProject(db: Db, actor: Actor, orgId: string, input: 
   );
 }
 
-export async function getProject(db: Db, orgId: string, projectId: string) {
+export async function getProject(db: Db, scope: OrgScope, projectId: string) {
+  const { orgId } = scope;
   return toProject(await loadProject(db, orgId, projectId));
 }
 
 export async function listProjects(
   db: Db,
-  orgId: string,
+  scope: OrgScope,
   query: {
     status?: ProjectStatus | undefined;
     q?: string | undefined;
@@ -140,6 +138,7 @@ export async function listProjects(
     cursor?: string | undefined;
   },
 ) {
+  const { orgId } = scope;
   const sort = query.sort ?? 'name';
   const limit = query.limit ?? 50;
   const rows = await listProjectRows(db, orgId, {
@@ -152,13 +151,8 @@ export async function listProjects(
   return toPage(rows, limit, (row) => keysetOf(sort, row[sort], row.id), toProject);
 }
 
-export async function updateProject(
-  db: Db,
-  caller: Caller,
-  orgId: string,
-  projectId: string,
-  input: UpdateProjectInput,
-) {
+export async function updateProject(db: Db, scope: OrgScope, projectId: string, input: UpdateProjectInput) {
+  const { orgId } = scope;
   const name = input.name?.trim();
   return withUniqueName(name ?? '', () =>
     db.transaction().execute(async (tx) => {
@@ -168,7 +162,7 @@ export async function updateProject(
         if (!FORWARD[current.status].includes(status)) {
           throw new AppError('invalid_transition', `A project cannot go from ${current.status} to ${status}`);
         }
-        if (current.status === 'ARCHIVED' && caller.role !== 'admin' && caller.role !== 'owner') {
+        if (current.status === 'ARCHIVED' && !hasRole(scope.role, 'admin')) {
           throw new AppError('forbidden', 'Only an admin or the owner can reactivate an archived project');
         }
       } else if (current.status === 'ARCHIVED') {
@@ -195,7 +189,7 @@ export async function updateProject(
       const updated: ProjectRow = { ...current, ...changes, updated_at: isoNow() };
       await updateProjectRow(tx, orgId, projectId, { ...changes, updated_at: updated.updated_at });
       const after = toProject(updated);
-      await recordAudit(tx, caller.actor, {
+      await recordAudit(tx, scope, {
         orgId,
         action: 'project.update',
         entityType: 'project',
@@ -208,7 +202,8 @@ export async function updateProject(
   );
 }
 
-export async function deleteProject(db: Db, actor: Actor, orgId: string, projectId: string): Promise<void> {
+export async function deleteProject(db: Db, scope: OrgScope, projectId: string): Promise<void> {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     const current = await loadProject(tx, orgId, projectId);
     if (current.status === 'ARCHIVED') throw archivedError();
@@ -219,7 +214,7 @@ export async function deleteProject(db: Db, actor: Actor, orgId: string, project
       );
     }
     await deleteProjectRow(tx, orgId, projectId);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'project.delete',
       entityType: 'project',

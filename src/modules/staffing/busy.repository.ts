@@ -1,3 +1,4 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { ConfigurableRule, RuleSettings, BusyAssignment, BusyContext, Interval } from './rules.js';
 import { DEFAULT_RULES } from './rules.js';
@@ -6,7 +7,7 @@ import { DEFAULT_RULES } from './rules.js';
 const LONGEST_MISSION_MS = 31 * 24 * 3600_000;
 
 export interface BusyQuery {
-  orgId: string;
+  orgId: OrgId;
   /** whose time to load (one person for accept, a batch of candidates for suggestions) */
   userIds: string[];
   window: Interval;
@@ -104,7 +105,19 @@ export function contextFor(
 }
 
 /** The org's rule settings, defaults filled in. */
-export async function loadRuleSettings(db: Executor, orgId: string): Promise<RuleSettings> {
+/** The ACCEPTED assignments of a mission, in user id order (the order their row locks are taken in). */
+export function listAcceptedCrew(db: Executor, orgId: OrgId, missionId: string) {
+  return db
+    .selectFrom('assignments')
+    .select(['id', 'user_id'])
+    .where('org_id', '=', orgId)
+    .where('mission_id', '=', missionId)
+    .where('status', '=', 'ACCEPTED')
+    .orderBy('user_id')
+    .execute();
+}
+
+export async function loadRuleSettings(db: Executor, orgId: OrgId): Promise<RuleSettings> {
   const rows = await db
     .selectFrom('org_rule_settings')
     .select(['rule', 'value', 'mode'])
@@ -121,7 +134,7 @@ export async function loadRuleSettings(db: Executor, orgId: string): Promise<Rul
 
 export async function saveRuleSetting(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   rule: ConfigurableRule,
   value: number,
   mode: 'block' | 'warn',

@@ -1,7 +1,8 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Tx } from '../../platform/db/database.js';
 import { lockRow } from '../../platform/db/locks.js';
 import { AppError } from '../../platform/errors.js';
-import { contextFor, loadBusyContexts, loadRuleSettings } from './busy.repository.js';
+import { contextFor, listAcceptedCrew, loadBusyContexts, loadRuleSettings } from './busy.repository.js';
 import { judge, LOOKAROUND_MS, type Interval } from './rules.js';
 
 /** The rules a new time may never break for people already accepted: nobody is in two places at once. */
@@ -14,18 +15,11 @@ const INVARIANTS = new Set(['overlap_accepted', 'busy_elsewhere']);
  */
 export async function assertCrewFree(
   tx: Tx,
-  orgId: string,
+  orgId: OrgId,
   missionId: string,
   moved: Interval,
 ): Promise<void> {
-  const crew = await tx
-    .selectFrom('assignments')
-    .select(['id', 'user_id'])
-    .where('org_id', '=', orgId)
-    .where('mission_id', '=', missionId)
-    .where('status', '=', 'ACCEPTED')
-    .orderBy('user_id')
-    .execute();
+  const crew = await listAcceptedCrew(tx, orgId, missionId);
   if (crew.length === 0) return;
   for (const { user_id } of crew) await lockRow(tx, 'users', user_id);
   const [settings, contexts] = await Promise.all([
@@ -42,8 +36,12 @@ export async function assertCrewFree(
       .map((r) => ({ ...r, user_id })),
   );
   if (reasons.length > 0) {
-    throw new AppError('reschedule_conflict', 'Moving the mission would double-book people already accepted on it', {
-      reasons,
-    });
+    throw new AppError(
+      'reschedule_conflict',
+      'Moving the mission would double-book people already accepted on it',
+      {
+        reasons,
+      },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { OrgParams, ProblemSchema } from '../../platform/http/schemas.js';
 import { ConflictList, ConflictsQuery, RuleSettingsBody, RuleSettingsResponse } from './staffing.schemas.js';
 import { getRuleSettings, listConflicts, updateRuleSettings } from './staffing.service.js';
@@ -20,7 +20,7 @@ export const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RuleSettingsResponse, ...errors },
       },
     },
-    async (request) => getRuleSettings(db, request.params.org_id),
+    async (request) => getRuleSettings(db, scopeOf(request)),
   );
 
   app.patch(
@@ -38,7 +38,7 @@ export const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RuleSettingsResponse, ...errors },
       },
     },
-    async (request) => updateRuleSettings(db, actorOf(request), request.params.org_id, request.body),
+    async (request) => updateRuleSettings(db, scopeOf(request), request.body),
   );
 
   app.get(
@@ -56,6 +56,6 @@ export const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ConflictList, ...errors },
       },
     },
-    async (request) => listConflicts(db, request.params.org_id, request.query.user_id, request.query),
+    async (request) => listConflicts(db, scopeOf(request), request.query.user_id, request.query),
   );
 };

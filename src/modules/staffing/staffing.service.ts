@@ -1,7 +1,9 @@
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { recordAudit } from '../../platform/audit.js';
+import type { OrgScope } from '../../platform/auth/org-scope.js';
 import { DAY, isoNow } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError, notFound } from '../../platform/errors.js';
+import { findUserRow } from '../users/users.repository.js';
 import { contextFor, loadBusyContexts, loadRuleSettings, saveRuleSetting } from './busy.repository.js';
 import { CONFIGURABLE_RULES, judge, LOOKAROUND_MS, type RuleSetting, type RuleSettings } from './rules.js';
 
@@ -12,16 +14,16 @@ export function describeRules(settings: RuleSettings) {
   return { overlap_accepted: fixed, busy_elsewhere: fixed, ...settings };
 }
 
-export async function getRuleSettings(db: Db, orgId: string) {
-  return describeRules(await loadRuleSettings(db, orgId));
+export async function getRuleSettings(db: Db, scope: OrgScope) {
+  return describeRules(await loadRuleSettings(db, scope.orgId));
 }
 
 export async function updateRuleSettings(
   db: Db,
-  actor: Actor,
-  orgId: string,
+  scope: OrgScope,
   changes: Partial<Record<string, Partial<RuleSetting>>>,
 ) {
+  const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const before = await loadRuleSettings(tx, orgId);
     const after: RuleSettings = structuredClone(before);
@@ -34,7 +36,7 @@ export async function updateRuleSettings(
       };
       await saveRuleSetting(tx, orgId, rule, after[rule].value ?? 0, after[rule].mode);
     }
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'settings.rules_update',
       entityType: 'org_rules',
@@ -49,7 +51,7 @@ export async function updateRuleSettings(
 /** Every rule the person's active assignments in the window currently meet, each judged against the others. */
 export async function listConflicts(
   db: Db,
-  orgId: string,
+  scope: OrgScope,
   userId: string,
   window: { from?: string | undefined; to?: string | undefined },
 ) {
@@ -64,13 +66,8 @@ export async function listConflicts(
       },
     );
   }
-  const user = await db
-    .selectFrom('users')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) throw notFound('User');
+  const { orgId } = scope;
+  if (!(await findUserRow(db, orgId, userId))) throw notFound('User');
   const [settings, contexts] = await Promise.all([
     loadRuleSettings(db, orgId),
     loadBusyContexts(db, {

@@ -1,8 +1,9 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import { PostgresAdapter, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 
 /** The mission and, when it is one of the mission's roles, the role: `role_id` is null otherwise. */
-export function findMissionRole(db: Executor, orgId: string, missionId: string, roleId: string) {
+export function findMissionRole(db: Executor, orgId: OrgId, missionId: string, roleId: string) {
   return db
     .selectFrom('missions as m')
     .leftJoin('mission_roles as r', (join) =>
@@ -26,7 +27,7 @@ export function findMissionRole(db: Executor, orgId: string, missionId: string, 
  * Active users of the org with no active (INVITED or ACCEPTED) assignment on the mission, each with their level
  * in `skill` (null without the skill, or when the role asks for none): one query.
  */
-export function listCandidates(db: Executor, orgId: string, missionId: string, skill: string | null) {
+export function listCandidates(db: Executor, orgId: OrgId, missionId: string, skill: string | null) {
   return db
     .selectFrom('users as u')
     .leftJoin('user_skills as s', (join) =>
@@ -66,7 +67,7 @@ const byUser = (rows: { user_id: string; hours: number }[]) =>
  */
 export async function acceptedHoursByUser(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   from: string,
   to: string,
 ): Promise<Map<string, number>> {
@@ -88,7 +89,7 @@ export async function acceptedHoursByUser(
 /** Users of the org who declared themselves AVAILABLE at some time overlapping [from, to): one query. */
 export async function availableUsers(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   from: string,
   to: string,
 ): Promise<Set<string>> {
@@ -114,7 +115,7 @@ const PER_PERSON_LIMIT = 400;
  */
 export function factsLoader(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   mission: { from: string; to: string },
   month: { from: string; to: string },
 ) {
@@ -138,7 +139,7 @@ export function factsLoader(
 /** Hours ACCEPTED per person on missions starting in [from, to), by each person's (user_id, status) index. */
 async function acceptedHoursOf(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   from: string,
   to: string,
   userIds: string[],
@@ -161,7 +162,7 @@ async function acceptedHoursOf(
 /** Which of these people declared themselves AVAILABLE at some time overlapping [from, to). */
 async function availableAmong(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   from: string,
   to: string,
   userIds: string[],

@@ -1,3 +1,4 @@
+import { scopeOf } from '../../platform/auth/access.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import { SuggestionPage, SuggestionParams, SuggestionsQuery } from './suggestions.schemas.js';
@@ -29,8 +30,14 @@ export const suggestionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { org_id, mission_id, role_id } = request.params;
-      return suggestForRole(db, org_id, mission_id, role_id, request.query.limit ?? DEFAULT_SUGGESTIONS);
+      const { mission_id, role_id } = request.params;
+      return suggestForRole(
+        db,
+        scopeOf(request),
+        mission_id,
+        role_id,
+        request.query.limit ?? DEFAULT_SUGGESTIONS,
+      );
     },
   );
 };

@@ -1,3 +1,4 @@
+import type { OrgScope } from '../../platform/auth/org-scope.js';
 import type { Db } from '../../platform/db/database.js';
 import { notFound } from '../../platform/errors.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
@@ -53,11 +54,12 @@ const byName = (a: Suggestion, b: Suggestion) =>
  */
 export async function suggestForRole(
   db: Db,
-  orgId: string,
+  scope: OrgScope,
   missionId: string,
   roleId: string,
   limit: number,
 ): Promise<{ items: Suggestion[]; next_cursor: null }> {
+  const { orgId } = scope;
   const found = await findMissionRole(db, orgId, missionId, roleId);
   if (!found) throw notFound('Mission');
   if (!found.role_id) throw notFound('Role');

@@ -1,3 +1,4 @@
+import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
 import { sql, type Selectable } from 'kysely';
 import { asBool, type Executor } from '../../platform/db/database.js';
 import type { UsersTable } from '../../platform/db/tables.js';
@@ -35,7 +36,7 @@ export function toUser(row: UserRow, skills: SkillValue[], tags: string[]): User
 /** Code-point order: the same on both dialects, whatever the database collation. */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function findUserRow(db: Executor, orgId: string, userId: string): Promise<UserRow | undefined> {
+export function findUserRow(db: Executor, orgId: OrgId, userId: string): Promise<UserRow | undefined> {
   return db
     .selectFrom('users')
     .selectAll()
@@ -45,7 +46,7 @@ export function findUserRow(db: Executor, orgId: string, userId: string): Promis
 }
 
 /** The org's user (with skills and tags), or undefined when it does not exist in this org. */
-export async function findUser(db: Executor, orgId: string, userId: string): Promise<UserView | undefined> {
+export async function findUser(db: Executor, orgId: OrgId, userId: string): Promise<UserView | undefined> {
   const row = await findUserRow(db, orgId, userId);
   return row ? (await withDetails(db, orgId, [row]))[0] : undefined;
 }
@@ -53,7 +54,7 @@ export async function findUser(db: Executor, orgId: string, userId: string): Pro
 /** The org's user linked to that login account (at most one: unique index), without skills and tags. */
 export function findUserRowByAccount(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   accountId: string,
 ): Promise<UserRow | undefined> {
   return db
@@ -65,9 +66,15 @@ export function findUserRowByAccount(
 }
 
 /** The org's user linked to that login account (with skills and tags), or undefined. */
+/** The id of the crew member linked to the caller's account in the scope's org, or null (also for no account). */
+export async function findOwnUserId(db: Executor, scope: OrgScope): Promise<string | null> {
+  if (!scope.accountId) return null;
+  return (await findUserRowByAccount(db, scope.orgId, scope.accountId))?.id ?? null;
+}
+
 export async function findUserByAccount(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   accountId: string,
 ): Promise<UserView | undefined> {
   const row = await findUserRowByAccount(db, orgId, accountId);
@@ -75,7 +82,7 @@ export async function findUserByAccount(
 }
 
 /** Skills and tags of a whole set of users: one query each, never one per user. */
-async function withDetails(db: Executor, orgId: string, rows: UserRow[]): Promise<UserView[]> {
+async function withDetails(db: Executor, orgId: OrgId, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [skills, tags] = await Promise.all([
@@ -125,7 +132,7 @@ function likeContains(text: string): string {
 }
 
 /** One page of the roster, ordered by last name, first name, id (keyset). */
-export async function listUsers(db: Executor, orgId: string, filters: UserFilters): Promise<Page<UserView>> {
+export async function listUsers(db: Executor, orgId: OrgId, filters: UserFilters): Promise<Page<UserView>> {
   let query = db.selectFrom('users').selectAll('users').where('users.org_id', '=', orgId);
   if (filters.q !== undefined) {
     const pattern = likeContains(filters.q);
@@ -185,6 +192,22 @@ export async function listUsers(db: Executor, orgId: string, filters: UserFilter
   return { items: await withDetails(db, orgId, page.items), next_cursor: page.next_cursor };
 }
 
+/** Whether each of these users (of the org) is active; a user not in the org is absent from the map. */
+export async function listActiveFlags(
+  db: Executor,
+  orgId: OrgId,
+  userIds: string[],
+): Promise<Map<string, boolean>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'active'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', userIds)
+    .execute();
+  return new Map(rows.map((u) => [u.id, asBool(u.active)]));
+}
+
 export async function insertUser(db: Executor, row: UserRow): Promise<void> {
   await db.insertInto('users').values(row).execute();
 }
@@ -193,7 +216,7 @@ export type UserChanges = Partial<Omit<UserRow, 'id' | 'org_id' | 'created_at'>>
 
 export async function updateUser(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   userId: string,
   changes: UserChanges,
 ): Promise<void> {
@@ -202,7 +225,7 @@ export async function updateUser(
 
 export async function replaceSkills(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   userId: string,
   skills: SkillValue[],
 ): Promise<void> {
@@ -214,12 +237,7 @@ export async function replaceSkills(
     .execute();
 }
 
-export async function replaceTags(
-  db: Executor,
-  orgId: string,
-  userId: string,
-  tags: string[],
-): Promise<void> {
+export async function replaceTags(db: Executor, orgId: OrgId, userId: string, tags: string[]): Promise<void> {
   await db.deleteFrom('user_tags').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
   if (tags.length === 0) return;
   await db
@@ -229,14 +247,14 @@ export async function replaceTags(
 }
 
 /** Skills, tags, availability and assignments go with the user (ON DELETE CASCADE). */
-export async function deleteUser(db: Executor, orgId: string, userId: string): Promise<void> {
+export async function deleteUser(db: Executor, orgId: OrgId, userId: string): Promise<void> {
   await db.deleteFrom('users').where('org_id', '=', orgId).where('id', '=', userId).execute();
 }
 
 /** Accepted assignments of the user on missions that end after `now`. */
 export async function countUpcomingAcceptedAssignments(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   userId: string,
   now: string,
 ): Promise<number> {
@@ -253,7 +271,7 @@ export async function countUpcomingAcceptedAssignments(
   return Number(row?.n ?? 0);
 }
 
-export async function isOrgMember(db: Executor, orgId: string, accountId: string): Promise<boolean> {
+export async function isOrgMember(db: Executor, orgId: OrgId, accountId: string): Promise<boolean> {
   const row = await db
     .selectFrom('org_memberships')
     .select('id')
@@ -266,7 +284,7 @@ export async function isOrgMember(db: Executor, orgId: string, accountId: string
 /** Another user of the org already linked to that account (excluding `exceptUserId`). */
 export async function accountLinkedElsewhere(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   accountId: string,
   exceptUserId?: string,
 ): Promise<boolean> {

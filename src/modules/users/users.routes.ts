@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf, authOf } from '../../platform/auth/access.js';
+import { scopeOf } from '../../platform/auth/access.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import {
   CreateUserBody,
@@ -36,7 +36,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = await createUser(db, actorOf(request), request.params.org_id, request.body);
+      const user = await createUser(db, scopeOf(request), request.body);
       return reply.code(201).send(user);
     },
   );
@@ -56,7 +56,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UserPage, ...errors },
       },
     },
-    async (request) => listUsers(db, request.params.org_id, request.query),
+    async (request) => listUsers(db, scopeOf(request), request.query),
   );
 
   app.get(
@@ -73,10 +73,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User, ...errors, 404: ProblemSchema },
       },
     },
-    async (request) => {
-      const { accountId, role } = authOf(request);
-      return getUser(db, { accountId, role }, request.params.org_id, request.params.user_id);
-    },
+    async (request) => getUser(db, scopeOf(request), request.params.user_id),
   );
 
   app.patch(
@@ -94,8 +91,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User, ...errors, 404: ProblemSchema, 409: ProblemSchema },
       },
     },
-    async (request) =>
-      updateUser(db, actorOf(request), request.params.org_id, request.params.user_id, request.body),
+    async (request) => updateUser(db, scopeOf(request), request.params.user_id, request.body),
   );
 
   app.delete(
@@ -118,7 +114,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteUser(db, actorOf(request), request.params.org_id, request.params.user_id);
+      await deleteUser(db, scopeOf(request), request.params.user_id);
       return reply.code(204).send(null);
     },
   );

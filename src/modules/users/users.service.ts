@@ -1,9 +1,9 @@
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { recordAudit } from '../../platform/audit.js';
+import { limitedToOwn, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { lockRow } from '../../platform/db/locks.js';
-import type { MemberRole } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { Page } from '../../platform/http/pagination.js';
 import {
@@ -22,12 +22,6 @@ import {
   type UserRow,
 } from './users.repository.js';
 import type { CreateUserInput, ListUsersFilters, UpdateUserInput, UserView } from './users.schemas.js';
-
-/** Who is reading: a tech sees only the user linked to their own account. */
-export interface Reader {
-  accountId: string;
-  role: MemberRole | null;
-}
 
 const USER = 'User';
 
@@ -57,7 +51,7 @@ function normaliseTags(tags: string[]): string[] {
 
 async function assertLinkableAccount(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   accountId: string,
   userId?: string,
 ): Promise<void> {
@@ -80,12 +74,8 @@ async function translatingUniqueViolation<T>(work: () => Promise<T>): Promise<T>
   }
 }
 
-export async function createUser(
-  db: Db,
-  actor: Actor,
-  orgId: string,
-  input: CreateUserInput,
-): Promise<UserView> {
+export async function createUser(db: Db, scope: OrgScope, input: CreateUserInput): Promise<UserView> {
+  const { orgId } = scope;
   const skills = normaliseSkills(input.skills ?? []);
   const tags = normaliseTags(input.tags ?? []);
   const accountId = input.account_id ?? null;
@@ -111,7 +101,7 @@ export async function createUser(
       await replaceSkills(tx, orgId, row.id, skills);
       await replaceTags(tx, orgId, row.id, tags);
       const user = (await findUser(tx, orgId, row.id))!;
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, scope, {
         orgId,
         action: 'user.create',
         entityType: 'user',
@@ -123,7 +113,8 @@ export async function createUser(
   );
 }
 
-export function listUsers(db: Db, orgId: string, filters: ListUsersFilters): Promise<Page<UserView>> {
+export function listUsers(db: Db, scope: OrgScope, filters: ListUsersFilters): Promise<Page<UserView>> {
+  const { orgId } = scope;
   if (filters.min_level !== undefined && filters.skill === undefined) {
     throw new AppError('validation_failed', 'querystring/min_level: only applies together with skill', {
       errors: [{ location: 'querystring', path: '/min_level', message: 'only applies together with skill' }],
@@ -141,20 +132,21 @@ export function listUsers(db: Db, orgId: string, filters: ListUsersFilters): Pro
 }
 
 /** A tech reads only the user linked to their own account; anyone else's answers 404, like a missing one. */
-export async function getUser(db: Db, reader: Reader, orgId: string, userId: string): Promise<UserView> {
+export async function getUser(db: Db, scope: OrgScope, userId: string): Promise<UserView> {
+  const { orgId } = scope;
   const user = await findUser(db, orgId, userId);
   if (!user) throw notFound(USER);
-  if (reader.role === 'tech' && user.account_id !== reader.accountId) throw notFound(USER);
+  if (limitedToOwn(scope) && user.account_id !== scope.accountId) throw notFound(USER);
   return user;
 }
 
 export async function updateUser(
   db: Db,
-  actor: Actor,
-  orgId: string,
+  scope: OrgScope,
   userId: string,
   input: UpdateUserInput,
 ): Promise<UserView> {
+  const { orgId } = scope;
   const skills = input.skills === undefined ? undefined : normaliseSkills(input.skills);
   const tags = input.tags === undefined ? undefined : normaliseTags(input.tags);
   return translatingUniqueViolation(() =>
@@ -177,7 +169,7 @@ export async function updateUser(
       if (skills !== undefined) await replaceSkills(tx, orgId, userId, skills);
       if (tags !== undefined) await replaceTags(tx, orgId, userId, tags);
       const user = (await findUser(tx, orgId, userId))!;
-      await recordAudit(tx, actor, {
+      await recordAudit(tx, scope, {
         orgId,
         action: 'user.update',
         entityType: 'user',
@@ -191,7 +183,8 @@ export async function updateUser(
 }
 
 /** Refused while the user holds accepted assignments on missions not ended yet: deactivate them instead. */
-export async function deleteUser(db: Db, actor: Actor, orgId: string, userId: string): Promise<void> {
+export async function deleteUser(db: Db, scope: OrgScope, userId: string): Promise<void> {
+  const { orgId } = scope;
   await db.transaction().execute(async (tx) => {
     // an accept racing with this delete waits for it (or the delete waits for the accept and sees it)
     await lockRow(tx, 'users', userId);
@@ -207,7 +200,7 @@ export async function deleteUser(db: Db, actor: Actor, orgId: string, userId: st
       );
     }
     await deleteUserRow(tx, orgId, userId);
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       orgId,
       action: 'user.delete',
       entityType: 'user',

@@ -6,6 +6,7 @@ import { precompiled } from '../db/precompiled.js';
 import { MEMBER_ROLES, type MemberRole } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import type { AccessTokens } from './jwt.js';
+import { appScope, type OrgScope } from './org-scope.js';
 import { hasRole } from './roles.js';
 
 /**
@@ -32,6 +33,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     auth: AuthContext | null;
+    /** Set by the access hook of org-scoped routes (`:org_id` in the path): see {@link scopeOf}. */
+    orgScope: OrgScope | null;
   }
   interface FastifyInstance {
     /** Every API route with its declared access: the source of docs/permissions.md. */
@@ -53,6 +56,7 @@ const UNAUTHORIZED = { 'www-authenticate': 'Bearer' };
  */
 export function registerAccessControl(app: FastifyInstance, tokens: AccessTokens): void {
   app.decorateRequest('auth', null);
+  app.decorateRequest('orgScope', null);
   app.decorate('accessRules', [] as AccessRule[]);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
@@ -97,6 +101,15 @@ function authenticate(
     if (!auth.role) throw new AppError('forbidden', 'Not a member of this org');
     if (!hasRole(auth.role, access as MemberRole)) {
       throw new AppError('forbidden', `This action requires the ${access} role or higher`);
+    }
+    if (orgScoped) {
+      // The path's org is the token's org and the caller a member of it: from here on it is a trusted OrgId.
+      request.orgScope = appScope({
+        orgId: auth.orgId!,
+        accountId: auth.accountId,
+        role: auth.role,
+        requestId: request.id,
+      });
     }
   };
 }
@@ -180,6 +193,14 @@ export function authOf(request: FastifyRequest): AuthContext {
   return request.auth;
 }
 
+/** The org scope of an org-scoped route (`/orgs/:org_id/…`), built by its access hook. */
+export function scopeOf(request: FastifyRequest): OrgScope {
+  if (!request.orgScope)
+    throw new Error(`${request.url} has no org scope: is it registered under /orgs/:org_id?`);
+  return request.orgScope;
+}
+
+/** Who acts outside any org (login, reset, creating an org): the account, if any, and the request. */
 export function actorOf(request: FastifyRequest): Actor {
   return { accountId: request.auth?.accountId ?? null, requestId: request.id };
 }

@@ -5,6 +5,7 @@ import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
 import { createOrgFixture, type Member, type OrgFixture } from '../../helpers/factories.js';
 import { missionApi, type ApiMission } from './fixtures.js';
+import { trustedOrgId } from '../../../src/platform/auth/org-scope.js';
 
 describe.each(DIALECTS)('mission list on %s', (dialect) => {
   const ctx = useTestApp(dialect);
@@ -154,7 +155,7 @@ describe.each(DIALECTS)('mission list on %s', (dialect) => {
 
   it('serves the date window from the (org_id, starts_at) index', async () => {
     const { db, dialect: d } = ctx.app.database;
-    const query = listMissionsQuery(db, '00000000-0000-4000-8000-000000000000', {
+    const query = listMissionsQuery(db, trustedOrgId('00000000-0000-4000-8000-000000000000'), {
       from: '2026-07-01T00:00:00.000Z',
       earliestStart: '2026-06-01T00:00:00.000Z',
       to: '2026-07-08T00:00:00.000Z',
