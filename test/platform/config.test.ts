@@ -125,6 +125,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ REALISONS_SECRET_KEY: 'short', APP_ENV: 'dev' }).secretKey).toBe('short');
   });
 
+  it('serves the rbac_demo routes except in prod, unless RBAC_DEMO_ROUTES says otherwise', () => {
+    expect(load({ APP_ENV: 'dev' }).rbacDemoRoutes).toBe(true);
+    expect(load({ APP_ENV: 'test' }).rbacDemoRoutes).toBe(true);
+    expect(load({ APP_ENV: 'prod' }).rbacDemoRoutes).toBe(false);
+    expect(load({ APP_ENV: 'prod', RBAC_DEMO_ROUTES: 'true' }).rbacDemoRoutes).toBe(true);
+    expect(load({ APP_ENV: 'dev', RBAC_DEMO_ROUTES: 'false' }).rbacDemoRoutes).toBe(false);
+    expect(problemsOf({ REALISONS_SECRET_KEY: SECRET, RBAC_DEMO_ROUTES: 'maybe' })).toEqual([
+      expect.stringMatching(/^RBAC_DEMO_ROUTES must be one of true, false/),
+    ]);
+  });
+
   it('lists every problem at once', () => {
     const problems = problemsOf({
       APP_ENV: 'staging',
