@@ -10,6 +10,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { pagesRoutes } from './modules/pages/pages.routes.js';
 import { linkHolderRoutes } from './modules/links/links.routes.js';
 import { meRoutes } from './modules/me/me.routes.js';
+import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createDispatcher, type Dispatcher } from './modules/notifications/dispatcher.js';
 import { unsubscribeRoutes } from './modules/notifications/unsubscribe.routes.js';
 import { orgInvitationRoutes } from './modules/members/members.routes.js';
@@ -157,6 +158,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (config.rbacDemoRoutes) await api.register(rbacDemoRoutes);
       await api.register(linkHolderRoutes);
       await api.register(meRoutes);
+      await api.register(calendarRoutes);
       await api.register(orgScopedRoutes, { prefix: '/orgs/:org_id' });
     },
     { prefix: '/api/v1' },

@@ -507,4 +507,21 @@ export const declaredSchema: Record<string, TableSpec> = {
     indexes: [],
     foreignKeys: [fk('org_id', 'orgs'), fk('user_id', 'users')],
   },
+  calendar_feeds: {
+    columns: {
+      id: 'uuid',
+      account_id: 'uuid',
+      org_id: 'uuid?',
+      project_id: 'uuid?',
+      token_hash: 'text',
+      created_at: 'timestamp',
+      revoked_at: 'timestamp?',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      unique('calendar_feeds_token_hash_key', ['token_hash']),
+      index('calendar_feeds_account_idx', ['account_id', 'project_id']),
+    ],
+    foreignKeys: [fk('account_id', 'accounts'), fk('org_id', 'orgs'), fk('project_id', 'projects')],
+  },
 };

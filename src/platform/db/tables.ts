@@ -310,6 +310,7 @@ export interface DB {
   invitations: InvitationsTable;
   org_rule_settings: OrgRuleSettingsTable;
   audit_log: AuditLogTable;
+  calendar_feeds: CalendarFeedsTable;
   pay_settings: PaySettingsTable;
   rate_profiles: RateProfilesTable;
   rate_bindings: RateBindingsTable;
@@ -396,4 +397,15 @@ export interface DpaeDeclarationsTable {
   reference: string | null;
   recorded_by: string | null;
   created_at: Iso;
+}
+
+/** A secret calendar feed: the account's own (no project) or one project's, for a manager of its org. */
+export interface CalendarFeedsTable {
+  id: string;
+  account_id: string;
+  org_id: string | null;
+  project_id: string | null;
+  token_hash: string;
+  created_at: Iso;
+  revoked_at: Iso | null;
 }

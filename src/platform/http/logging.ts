@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 // Paths that carry a secret token: it must never reach a log line.
-const TOKEN_IN_PATH = /(\/(?:invitations|org-invitations)\/)[^/?]+/g;
+const TOKEN_IN_PATH = /(\/(?:invitations|org-invitations|calendar)\/)[^/?]+/g;
 
 export function redactUrl(url: string): string {
   return url.replace(TOKEN_IN_PATH, '$1[redacted]').replace(/([?&](?:token|cursor)=)[^&]*/g, '$1[redacted]');
