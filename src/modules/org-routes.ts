@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { projectRoutes } from './projects/projects.routes.js';
+import { projectCalendarRoutes } from './calendar/calendar.routes.js';
 import { missionRoutes } from './missions/missions.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { availabilityRoutes } from './availability/availability.routes.js';
@@ -27,6 +28,7 @@ export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(hoursAndPayRoutes);
   await app.register(notificationRoutes);
   await app.register(projectRoutes);
+  await app.register(projectCalendarRoutes);
   await app.register(missionRoutes);
   await app.register(availabilityRoutes);
   await app.register(auditRoutes);
