@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { ratesRoutes } from '../rates/rates.routes.js';
 import { timesheetsRoutes } from '../timesheets/timesheets.routes.js';
 import { paySettingsRoutes } from './pay-settings.routes.js';
 
@@ -6,4 +7,5 @@ import { paySettingsRoutes } from './pay-settings.routes.js';
 export const hoursAndPayRoutes: FastifyPluginAsync = async (app) => {
   await app.register(paySettingsRoutes);
   await app.register(timesheetsRoutes);
+  await app.register(ratesRoutes);
 };
