@@ -1,0 +1,326 @@
+/**
+ * `npm run bench:notifications [-- --db sqlite|postgres|both --ops 600 --drain 10000]`
+ *
+ * 1. Invite + accept throughput through HTTP, with the notification dispatcher running (sending to a local SMTP
+ *    sink) and without it: the ratio must stay ≥ 0.9.
+ * 2. 10,000 queued notifications drained to a local SMTP sink: must reach ≥ 200 per second.
+ * In-process (buildApp + listen), so both runs share the same process and machine. See BENCHMARKS.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { insertAccount } from '../src/modules/auth/accounts.repository.js';
+import { insertSession } from '../src/modules/auth/sessions.repository.js';
+import { insertMembership, insertOrg } from '../src/modules/orgs/orgs.repository.js';
+import { trustedOrgId } from '../src/platform/auth/org-scope.js';
+import { DAY, isoIn, isoNow, newId } from '../src/platform/clock.js';
+import { createDatabase, type Database, type Dialect } from '../src/platform/db/database.js';
+import { upgrade } from '../src/platform/db/migrator.js';
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'both' },
+    ops: { type: 'string', default: '600' },
+    drain: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '8' },
+    'postgres-url': {
+      type: 'string',
+      default: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
+  },
+});
+const OPS = Number(args.ops);
+const DRAIN = Number(args.drain);
+const CONCURRENCY = Number(args.concurrency);
+const dialects: Dialect[] = args.db === 'both' ? ['sqlite', 'postgres'] : [args.db as Dialect];
+const log = (message: string) => console.error(`[bench:notifications] ${message}`);
+
+async function smtpSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function freshDatabase(
+  dialect: Dialect,
+): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const filename = join(tmpdir(), `crew-bench-notify-${randomBytes(4).toString('hex')}.db`);
+    const database = createDatabase({ dialect, filename });
+    await upgrade(database.db);
+    return {
+      database,
+      url: `sqlite:///${filename}`,
+      drop: async () => {
+        await database.close();
+        for (const s of ['', '-wal', '-shm']) rmSync(filename + s, { force: true });
+      },
+    };
+  }
+  const name = `crew_bench_notify_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: args['postgres-url'] });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(args['postgres-url']!);
+  url.pathname = `/${name}`;
+  const database = createDatabase({ dialect, connectionString: url.toString() }, { poolSize: 20 });
+  await upgrade(database.db);
+  return {
+    database,
+    url: url.toString(),
+    drop: async () => {
+      await database.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** An org, a manager with a token, `count` people with emails and missions with room for all of them. */
+async function fixture(database: Database, app: Awaited<ReturnType<typeof buildApp>>, count: number) {
+  const { db } = database;
+  const org = await insertOrg(db, `Bench ${newId().slice(0, 6)}`, 'Europe/Paris');
+  const orgId = trustedOrgId(org.id);
+  const manager = await insertAccount(db, `manager-${newId().slice(0, 8)}@bench.test`, 'x');
+  await insertMembership(db, orgId, manager.id, 'manager');
+  const session = await insertSession(db, manager.id, org.id, isoIn(DAY));
+  const token = app.tokens.sign({ sub: manager.id, org: org.id, sid: session.id }).token;
+  const now = isoNow();
+  const projectId = newId();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectId,
+      org_id: org.id,
+      name: `P ${projectId}`,
+      description: null,
+      status: 'ACTIVE',
+      starts_at: null,
+      ends_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  const jobs: { missionId: string; roleId: string; userId: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    // One mission per person, each on its own day: no staffing rule slows one run more than the other.
+    const missionId = newId();
+    const roleId = newId();
+    const start = Date.parse('2032-01-01T08:00:00.000Z') + i * DAY;
+    await db
+      .insertInto('missions')
+      .values({
+        id: missionId,
+        org_id: org.id,
+        project_id: projectId,
+        title: `Mission ${i}`,
+        starts_at: new Date(start).toISOString(),
+        ends_at: new Date(start + 4 * 3600_000).toISOString(),
+        location: 'Lyon',
+        notes: null,
+        published_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('mission_roles')
+      .values({
+        id: roleId,
+        org_id: org.id,
+        mission_id: missionId,
+        name: 'Rigger',
+        quota: 1,
+        skill: null,
+        min_level: null,
+        accepted_count: 0,
+        created_at: now,
+      })
+      .execute();
+    const userId = newId();
+    await db
+      .insertInto('users')
+      .values({
+        id: userId,
+        org_id: org.id,
+        account_id: null,
+        first_name: 'Crew',
+        last_name: String(i),
+        email: `crew-${i}-${userId.slice(0, 6)}@bench.test`,
+        phone: null,
+        employment_type: 'INTERMITTENT',
+        notes: null,
+        active: true,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    jobs.push({ missionId, roleId, userId });
+  }
+  return { orgId: org.id, token, jobs };
+}
+
+async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
+  const sink = await smtpSink();
+  const fresh = await freshDatabase(dialect);
+  const config = loadConfig({
+    REALISONS_SECRET_KEY: 'bench-secret-that-is-long-enough-0123456789',
+    APP_ENV: 'prod',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: fresh.url,
+    SMTP_URL: sink.url,
+    PUBLIC_BASE_URL: 'https://crew.bench.test',
+  });
+  const app = await buildApp(config, { database: fresh.database });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs`;
+  const { orgId, token, jobs } = await fixture(fresh.database, app, OPS);
+  if (withNotifications) app.notifications.start();
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < jobs.length; i = next++) {
+        const job = jobs[i]!;
+        const invited = await fetch(`${base}/${orgId}/missions/${job.missionId}/assignments`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ user_id: job.userId, role_id: job.roleId }),
+        });
+        const { id } = (await invited.json()) as { id: string };
+        const accepted = await fetch(`${base}/${orgId}/assignments/${id}/accept`, {
+          method: 'POST',
+          headers: { authorization: headers.authorization },
+        });
+        await accepted.arrayBuffer();
+        if (invited.status !== 201 || accepted.status !== 200) failures++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  const sent = sink.received();
+  await sink.close();
+  await fresh.drop();
+  if (failures > 0) throw new Error(`${failures} invite/accept pairs failed`);
+  return { pairs_per_s: Math.round(jobs.length / seconds), mails_sent_during_run: sent };
+}
+
+async function drainRun(dialect: Dialect) {
+  const sink = await smtpSink();
+  const fresh = await freshDatabase(dialect);
+  const config = loadConfig({
+    REALISONS_SECRET_KEY: 'bench-secret-that-is-long-enough-0123456789',
+    APP_ENV: 'prod',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: fresh.url,
+    SMTP_URL: sink.url,
+    PUBLIC_BASE_URL: 'https://crew.bench.test',
+  });
+  const app = await buildApp(config, { database: fresh.database });
+  await app.ready();
+  const { db } = fresh.database;
+  const account = await insertAccount(db, `drain-${newId().slice(0, 8)}@bench.test`, 'x');
+  const now = isoNow();
+  for (let i = 0; i < DRAIN; i += 500) {
+    const resets = Array.from({ length: Math.min(500, DRAIN - i) }, () => ({
+      id: newId(),
+      account_id: account.id,
+      token_hash: newId(),
+      created_at: now,
+      expires_at: isoIn(DAY),
+      used_at: null,
+    }));
+    await db.insertInto('password_reset_tokens').values(resets).execute();
+    await db
+      .insertInto('notifications')
+      .values(
+        resets.map((r) => {
+          const id = newId();
+          return {
+            id,
+            org_id: null,
+            kind: 'password_reset' as const,
+            recipient_email: account.email,
+            user_id: null,
+            account_id: account.id,
+            assignment_id: null,
+            event_id: null,
+            coalesce_key: null,
+            payload: JSON.stringify({ reset_id: r.id }),
+            state: 'queued' as const,
+            attempts: 0,
+            due_at: now,
+            claimed_until: null,
+            last_error: null,
+            message_id: `<${id}@crew.bench.test>`,
+            sent_at: null,
+            created_at: now,
+            updated_at: now,
+          };
+        }),
+      )
+      .execute();
+  }
+  const started = performance.now();
+  let sent = 0;
+  while (sent < DRAIN) {
+    const round = await app.notifications.tick();
+    if (round.sent === 0 && round.failed === 0) break;
+    sent += round.sent;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  const received = sink.received();
+  await sink.close();
+  await fresh.drop();
+  return {
+    queued: DRAIN,
+    sent,
+    received_by_sink: received,
+    seconds: Math.round(seconds * 10) / 10,
+    per_s: Math.round(sent / seconds),
+  };
+}
+
+const results: Record<string, unknown> = {};
+for (const dialect of dialects) {
+  log(`${dialect}: invite+accept, notifications off`);
+  const off = await inviteAcceptRun(dialect, false);
+  log(`${dialect}: invite+accept, notifications on`);
+  const on = await inviteAcceptRun(dialect, true);
+  log(`${dialect}: draining ${DRAIN} notifications`);
+  const drain = await drainRun(dialect);
+  results[dialect] = {
+    invite_accept: { off, on, ratio: Math.round((on.pairs_per_s / off.pairs_per_s) * 100) / 100 },
+    drain,
+  };
+  log(JSON.stringify(results[dialect]));
+}
+console.log(JSON.stringify(results, null, 2));
