@@ -66,3 +66,22 @@ export function zonedDateTimeToUtc(date: string, time: string, timeZone: string)
   const utc = candidates.length > 0 ? Math.min(...candidates) : local - before;
   return new Date(utc).toISOString();
 }
+
+/**
+ * The calendar month of an instant as lived in an IANA zone: its bounds [from, to) as UTC ISO instants (the
+ * zone's local midnights of the 1st, so a Paris month starts at 23:00 or 22:00 UTC the day before) and its label
+ * `YYYY-MM`.
+ */
+export function zonedMonthOf(iso: string, timeZone: string): { from: string; to: string; label: string } {
+  const ms = Date.parse(iso);
+  const local = new Date(ms + timeZoneOffsetMs(ms, timeZone));
+  const year = local.getUTCFullYear();
+  const month = local.getUTCMonth();
+  const firstDay = (y: number, m: number) => new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+  const label = firstDay(year, month).slice(0, 7);
+  return {
+    from: zonedDateTimeToUtc(firstDay(year, month), '00:00', timeZone),
+    to: zonedDateTimeToUtc(firstDay(year, month + 1), '00:00', timeZone),
+    label,
+  };
+}

@@ -9,10 +9,12 @@ export function findMissionRole(db: Executor, orgId: OrgId, missionId: string, r
     .leftJoin('mission_roles as r', (join) =>
       join.onRef('r.mission_id', '=', 'm.id').on('r.id', '=', roleId).on('r.org_id', '=', orgId),
     )
+    .innerJoin('orgs as o', 'o.id', 'm.org_id')
     .select([
       'm.id',
       'm.starts_at',
       'm.ends_at',
+      'o.timezone',
       'r.id as role_id',
       'r.name as role_name',
       'r.skill',

@@ -21,7 +21,8 @@ export const suggestionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Active users of the org, without those already INVITED or ACCEPTED on the mission and those with a ' +
           'blocking reason for it, best first: skill match (those with the role’s skill at the minimum level or ' +
           'above, then those with it below, then the others, still listed), higher level, declared AVAILABLE ' +
-          'during the mission, fewest hours already ACCEPTED in the mission’s calendar month (UTC), then name. ' +
+          'during the mission, fewest hours already ACCEPTED in the mission’s calendar month (in the org’s time ' +
+          'zone: "2026-12 (Europe/Paris)"), then name. ' +
           'Each comes with `reasons` (why ranked so) and `warnings` (non-blocking rules met). The top `limit` ' +
           '(default 20) only: `next_cursor` is always null.',
         params: SuggestionParams,

@@ -16,7 +16,8 @@ export const Suggestion = Type.Object(
       description: 'Level in the role’s skill; null without it, or when the role asks for no skill',
     }),
     hours_this_month: Type.Number({
-      description: 'Hours already ACCEPTED on missions starting in the mission’s calendar month (UTC)',
+      description:
+        'Hours already ACCEPTED on missions starting in the mission’s calendar month, in the org’s time zone',
     }),
     declared_available: Type.Boolean({
       description: 'Declared AVAILABLE at some time overlapping the mission',
@@ -34,7 +35,7 @@ export const Suggestion = Type.Object(
         reasons: [
           'Has "rigging" at level 4 (minimum 3)',
           'Declared available during the mission',
-          '16 h already accepted in 2026-06 (UTC)',
+          '16 h already accepted in 2026-06 (Europe/Paris)',
         ],
         warnings: [],
       },

@@ -1,6 +1,7 @@
 import type { OrgScope } from '../../platform/auth/org-scope.js';
 import type { Db } from '../../platform/db/database.js';
 import { notFound } from '../../platform/errors.js';
+import { zonedMonthOf } from '../../platform/timezone.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
 import { factsLoader, findMissionRole, listCandidates } from './suggestions.repository.js';
@@ -23,18 +24,6 @@ interface Ranked extends Suggestion {
   tier: SkillTier;
 }
 
-/** The calendar month (UTC) the mission starts in, as [from, to) and its `YYYY-MM` label. */
-export function utcMonthOf(iso: string) {
-  const start = new Date(iso);
-  const from = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1);
-  const to = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
-  return {
-    from: new Date(from).toISOString(),
-    to: new Date(to).toISOString(),
-    label: new Date(from).toISOString().slice(0, 7),
-  };
-}
-
 // One collator for every comparison: String#localeCompare sets one up per call, which dominated the ranking.
 const names = new Intl.Collator('fr', { sensitivity: 'base' });
 const byName = (a: Suggestion, b: Suggestion) =>
@@ -46,7 +35,8 @@ const byName = (a: Suggestion, b: Suggestion) =>
  * Who to invite to a role, best first. Candidates are the org's active users without an active assignment on the
  * mission and without any blocking reason for it. Ranking: skill match (qualified, then holding the skill below
  * the minimum level, then without it: they stay listed, last), higher level, declared AVAILABLE during the
- * mission, fewest hours already ACCEPTED in the mission's calendar month (UTC), then last and first name.
+ * mission, fewest hours already ACCEPTED in the mission's calendar month (in the org's time zone), then last and
+ * first name.
  *
  * Everything the ranking needs is known before the rules are applied, and the rules only remove people: so the
  * roster is ranked first (4 queries whatever its size), then judged from the top in batches until the page is
@@ -64,7 +54,9 @@ export async function suggestForRole(
   if (!found) throw notFound('Mission');
   if (!found.role_id) throw notFound('Role');
   const mission = { start: Date.parse(found.starts_at), end: Date.parse(found.ends_at) };
-  const month = utcMonthOf(found.starts_at);
+  // Fairness counts the hours of the month as the org lives it, in its own time zone.
+  const month = zonedMonthOf(found.starts_at, found.timezone);
+  const monthName = `${month.label} (${found.timezone})`;
   const skill = found.skill;
   const minLevel = found.min_level;
 
@@ -140,8 +132,8 @@ export async function suggestForRole(
     if (c.declared_available) reasons.push('Declared available during the mission');
     reasons.push(
       c.hours_this_month > 0
-        ? `${c.hours_this_month} h already accepted in ${month.label} (UTC)`
-        : `No hours accepted yet in ${month.label} (UTC)`,
+        ? `${c.hours_this_month} h already accepted in ${monthName}`
+        : `No hours accepted yet in ${monthName}`,
     );
     return reasons;
   };

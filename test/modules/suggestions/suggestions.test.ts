@@ -126,7 +126,7 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
       skill_level: 5,
       hours_this_month: 0,
       declared_available: false,
-      reasons: ['Has "rigging" at level 5 (minimum 3)', 'No hours accepted yet in 2031-03 (UTC)'],
+      reasons: ['Has "rigging" at level 5 (minimum 3)', 'No hours accepted yet in 2031-03 (Europe/Paris)'],
       warnings: [],
     });
     expect(byId.get(aaron)).toMatchObject({
@@ -141,7 +141,7 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
       ],
       reasons: [
         'Has "rigging" at level 4 (minimum 3)',
-        'No hours accepted yet in 2031-03 (UTC)',
+        'No hours accepted yet in 2031-03 (Europe/Paris)',
         '1 warning(s): overlap_invited',
       ],
     });
@@ -154,7 +154,7 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
     expect(byId.get(adams)).toMatchObject({
       skill_level: 3,
       hours_this_month: 8,
-      reasons: expect.arrayContaining(['8 h already accepted in 2031-03 (UTC)']),
+      reasons: expect.arrayContaining(['8 h already accepted in 2031-03 (Europe/Paris)']),
     });
     expect(byId.get(zuber)).toMatchObject({
       skill_level: 2,
@@ -217,7 +217,10 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
           skill_level: null,
           hours_this_month: 0,
           declared_available: true,
-          reasons: ['Declared available during the mission', 'No hours accepted yet in 2031-03 (UTC)'],
+          reasons: [
+            'Declared available during the mission',
+            'No hours accepted yet in 2031-03 (Europe/Paris)',
+          ],
           warnings: [],
         },
         {
@@ -225,7 +228,7 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
           skill_level: null,
           hours_this_month: 0,
           declared_available: false,
-          reasons: ['No hours accepted yet in 2031-03 (UTC)'],
+          reasons: ['No hours accepted yet in 2031-03 (Europe/Paris)'],
           warnings: [],
         },
         {
@@ -233,7 +236,7 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
           skill_level: null,
           hours_this_month: 10,
           declared_available: false,
-          reasons: ['10 h already accepted in 2031-03 (UTC)'],
+          reasons: ['10 h already accepted in 2031-03 (Europe/Paris)'],
           warnings: [],
         },
       ],
@@ -317,6 +320,46 @@ describe.each(DIALECTS)('suggestions on %s', (dialect) => {
       expect(res.statusCode, `${mission} ${role}`).toBe(404);
       expect(res.json()).toMatchObject({ code: 'not_found', detail });
     }
+  });
+
+  it('counts and names the month as the org lives it, in its time zone, not UTC', async () => {
+    const org = await createOrgFixture(ctx.app); // Europe/Paris: CEST (UTC+2) from 2031-03-30
+    const kit = staffingKit(ctx.app, org);
+    // 2031-04-15 08:00–16:00 UTC, and 2031-04-01 00:30–01:30 in Paris (2031-03-31 22:30 UTC)
+    const midApril = await kit.mission(1040, 1048);
+    const firstNight = await kit.mission(694.5, 695.5);
+    const early = await person(ctx, kit, 'Early');
+    const late = await person(ctx, kit, 'Late');
+    const fresh = await person(ctx, kit, 'Fresh');
+    await accepted(kit, org, early, 694.25, 695.25); // 2031-04-01 00:15 in Paris, still March in UTC
+    await accepted(kit, org, late, 1414.5, 1415.5); // 2031-05-01 00:30 in Paris, still April in UTC
+
+    const suggest = async ({ missionId, roleId }: { missionId: string; roleId: string }) => {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: suggestionsUrl(org, missionId, roleId),
+        headers: org.manager.headers,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return new Map(
+        res.json().items.map((i: { user: { id: string }; reasons: string[] }) => [i.user.id, i]),
+      );
+    };
+    const april = await suggest(midApril);
+    expect(april.get(early)).toMatchObject({
+      hours_this_month: 1,
+      reasons: ['1 h already accepted in 2031-04 (Europe/Paris)'],
+    });
+    expect(april.get(late)).toMatchObject({
+      hours_this_month: 0,
+      reasons: ['No hours accepted yet in 2031-04 (Europe/Paris)'],
+    });
+    // fewest hours first: the fairness order follows the local month too
+    expect([...april.keys()]).toEqual([fresh, late, early]);
+    // a mission at half past midnight on the 1st belongs to the new local month
+    expect((await suggest(firstNight)).get(fresh)).toMatchObject({
+      reasons: ['No hours accepted yet in 2031-04 (Europe/Paris)'],
+    });
   });
 
   it('validates limit (1–100) and the ids', async () => {
