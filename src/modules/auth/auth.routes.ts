@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, authOf } from '../../platform/auth/access.js';
+import { AppError } from '../../platform/errors.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import { findAccountWithOrgs } from './accounts.repository.js';
 import {
@@ -23,6 +24,7 @@ import {
   type AuthDeps,
   type IssuedTokens,
 } from './auth.service.js';
+import { recordLoginFailure, throttleLogin } from './login-throttle.js';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from './password.service.js';
 import { assertSameSite, clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
 import { iceServersFor } from './webrtc.js';
@@ -54,16 +56,22 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log in with email and password',
         description:
           'Returns an access token and sets the refresh cookie. Unknown email, wrong password and deactivated ' +
-          'account answer the same 401. Rate limited per client IP and per email (429 with Retry-After).',
+          'account answer the same 401. Rate limited per client address, per account and address, and, for ' +
+          'addresses that already failed on an account under attack, per account (429 with Retry-After; ' +
+          'never a lock-out of the owner: docs/security.md).',
         body: LoginBody,
         response: { 200: TokenResponse, ...errors },
       },
     },
     async (request, reply) => {
-      await throttleAuth(deps, 'login', request.ip, request.body.email);
+      await throttleLogin(deps, request.ip, request.body.email);
       const issued = await login(deps, actorOf(request), {
         ...request.body,
         org_id: request.body.org_id ?? undefined,
+      }).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === 'invalid_credentials')
+          await recordLoginFailure(deps, request.ip, request.body.email);
+        throw error;
       });
       return withCookie(reply, issued);
     },

@@ -25,7 +25,11 @@ const redisReachable = await (async () => {
 })();
 
 describe('login rate limits (in memory)', () => {
-  const ctx = useTestApp('sqlite', { AUTH_RATE_LIMIT_PER_IP: '5', AUTH_RATE_LIMIT_PER_EMAIL: '3' });
+  const ctx = useTestApp('sqlite', {
+    AUTH_RATE_LIMIT_PER_IP: '5',
+    AUTH_RATE_LIMIT_PER_EMAIL: '3',
+    AUTH_RATE_LIMIT_PER_ACCOUNT: '4',
+  });
   const login = (email: string, password: string, ip = '203.0.113.1') =>
     ctx.app.inject({
       method: 'POST',
@@ -34,15 +38,46 @@ describe('login rate limits (in memory)', () => {
       remoteAddress: ip,
     });
 
-  it('limits attempts per email, across IPs, with 429 and Retry-After', async () => {
+  it('limits one address on one account, with 429 and Retry-After, and the owner elsewhere still logs in', async () => {
     const account = await createAccount(ctx.app);
+    const attacker = '198.51.100.7';
     for (let i = 0; i < 3; i++)
-      expect((await login(account.email, 'wrong-password', `198.51.100.${i}`)).statusCode).toBe(401);
-    const blocked = await login(account.email.toUpperCase(), PASSWORD, '198.51.100.99');
+      expect((await login(account.email, 'wrong-password', attacker)).statusCode).toBe(401);
+    // Even the right password from the attacker's address is refused: guessing from it is over for 15 minutes.
+    const blocked = await login(account.email.toUpperCase(), PASSWORD, attacker);
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(blocked.json()).toMatchObject({ status: 429, code: 'rate_limited' });
+    const owner = await login(account.email, PASSWORD, '203.0.113.50');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json()).toMatchObject({ token_type: 'bearer' });
+  });
+
+  it('an account under a distributed attack refuses addresses that failed, never its owner', async () => {
+    const account = await createAccount(ctx.app);
+    // Four attackers, one guess each: the account-wide cap (4 failures) is reached.
+    for (let i = 1; i <= 4; i++)
+      expect((await login(account.email, 'wrong-password', `198.51.101.${i}`)).statusCode).toBe(401);
+    const again = await login(account.email, 'wrong-password', '198.51.101.1');
+    expect(again.statusCode).toBe(429);
+    expect(again.json()).toMatchObject({ code: 'rate_limited' });
+    // A new address gets one try, then joins the refused ones: guessing costs the attacker one address per guess.
+    expect((await login(account.email, 'wrong-password', '198.51.101.9')).statusCode).toBe(401);
+    expect((await login(account.email, 'wrong-password', '198.51.101.9')).statusCode).toBe(429);
+    // The owner, from an address that never failed, gets in while the attack goes on.
+    const owner = await login(account.email, PASSWORD, '203.0.113.60');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json()).toMatchObject({ token_type: 'bearer' });
+  });
+
+  it('counts an IPv6 /64 as one address', async () => {
+    const account = await createAccount(ctx.app);
+    for (let i = 1; i <= 3; i++)
+      expect((await login(account.email, 'wrong-password', `2001:db8:5:7::${i}`)).statusCode).toBe(401);
+    const blocked = await login(account.email, 'wrong-password', '2001:db8:5:7:ffff::9');
+    expect(blocked.statusCode).toBe(429);
+    expect((await login(account.email, PASSWORD, '2001:db8:5:8::1')).statusCode).toBe(200);
   });
 
   it('limits attempts per IP, across emails', async () => {
