@@ -12,6 +12,7 @@ import { decodeCursor, toPage, type PageRequest } from '../../platform/http/pagi
 import type { Mailer } from '../../platform/mail.js';
 import { findAccountByEmail, findAccountById, insertAccount } from '../auth/accounts.repository.js';
 import { findOrg, insertMembership } from '../orgs/orgs.repository.js';
+import { linkRosterProfileByEmail } from '../users/roster-link.js';
 import {
   claimInvitation,
   countOwners,
@@ -173,6 +174,7 @@ export async function acceptOrgInvitation(
         after: { account_id: accountId, role: invitation.role, invitation_id: invitation.id },
       },
     );
+    await linkRosterProfileByEmail(tx, { ...actor, accountId }, orgId, accountId, invitation.email);
     return {
       org_id: invitation.org_id,
       account_id: accountId,
