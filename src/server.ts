@@ -1,5 +1,7 @@
 import { buildApp } from './app.js';
 import { configFromEnvironment } from './platform/env.js';
+import { warmUpSchemas } from './platform/http/lazy-schemas.js';
+import { listenForMetrics } from './platform/metrics/metrics.routes.js';
 
 const config = configFromEnvironment();
 const app = await buildApp(config);
@@ -38,7 +40,18 @@ try {
   await app.listen({ host: config.host, port: config.port });
   // Mails leave from here, never from a request: the dispatcher polls the event log and the queue.
   app.notifications.start();
+  if (config.metrics.port !== undefined) {
+    await listenForMetrics(app, config.host, config.metrics.port);
+    app.log.info({ port: config.metrics.port }, 'metrics listening');
+  }
 } catch (error) {
   app.log.fatal({ err: error }, 'could not start');
   process.exit(1);
 }
+
+// Schemas compile on first use (fast start); the rest compile now, one per event-loop turn, so a broken schema
+// is reported within seconds and no later request pays for a compilation.
+warmUpSchemas(app).then(
+  (compiled) => app.log.debug({ compiled }, 'route schemas compiled'),
+  (error: unknown) => app.log.error({ err: error }, 'a route schema does not compile'),
+);
