@@ -1,4 +1,6 @@
 import { recordAudit } from '../../platform/audit.js';
+import { assignmentEvent } from '../../platform/domain-events.js';
+import { recordEvent, type DomainEvent } from '../../platform/events.js';
 import { limitedToOwn, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
@@ -62,6 +64,7 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
 
     const now = isoNow();
     const created: string[] = [];
+    const events: DomainEvent[] = [];
     for (const invite of invites) {
       if (!roleIds.has(invite.role_id)) throw notFound('Role');
       if (!active.has(invite.user_id)) throw notFound('User');
@@ -101,7 +104,10 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
         entityId: row.id,
         after: row,
       });
+      events.push(assignmentEvent('assignment.invited', orgId, row, { status: 'INVITED' }));
     }
+    // After every insert: the event lock is taken last (docs/events.md, "Ordering").
+    await recordEvent(tx, scope, ...events);
 
     const [settings, contexts] = await Promise.all([
       loadRuleSettings(tx, orgId),
@@ -182,6 +188,15 @@ export async function acceptAssignment(db: Db, scope: OrgScope, assignmentId: st
       before: { status: 'INVITED' },
       after: { status: 'ACCEPTED', ...viaOf(scope) },
     });
+    await recordEvent(
+      tx,
+      scope,
+      assignmentEvent('assignment.accepted', orgId, assignment, {
+        before: { status: 'INVITED' },
+        status: 'ACCEPTED',
+        ...viaOf(scope),
+      }),
+    );
     const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     return { ...view, warnings: reasons };
   });
@@ -209,6 +224,16 @@ export async function declineAssignment(
       before: { status: 'INVITED' },
       after: { status: 'DECLINED', reason, ...viaOf(scope) },
     });
+    await recordEvent(
+      tx,
+      scope,
+      assignmentEvent('assignment.declined', orgId, assignment, {
+        before: { status: 'INVITED' },
+        status: 'DECLINED',
+        reason,
+        ...viaOf(scope),
+      }),
+    );
     return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
   });
 }
@@ -237,6 +262,15 @@ export async function cancelAssignment(db: Db, scope: OrgScope, assignmentId: st
       before: { status: was },
       after: { status: 'CANCELLED', reason },
     });
+    await recordEvent(
+      tx,
+      scope,
+      assignmentEvent('assignment.cancelled', orgId, assignment, {
+        before: { status: was },
+        status: 'CANCELLED',
+        reason,
+      }),
+    );
     return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
   });
 }
