@@ -17,6 +17,8 @@ const eta = new Eta({ views: TEMPLATES, cache: true, autoEscape: true, autoTrim:
 
 export const STYLESHEET_PATH = '/pages/pages.css';
 export const stylesheet = readFileSync(`${TEMPLATES}pages.css`, 'utf8');
+export const ICON_PATH = '/pages/icon.svg';
+export const icon = readFileSync(`${TEMPLATES}icon.svg`, 'utf8');
 
 /**
  * Pages carry secret tokens in their URL, so: nothing loads from elsewhere, nothing runs, nothing frames them,
@@ -52,7 +54,7 @@ export function renderPage(
   data: Record<string, unknown>,
   status = 200,
 ): FastifyReply {
-  const html = eta.render(view, { ...page, ...data, stylesheet: STYLESHEET_PATH });
+  const html = eta.render(view, { ...page, ...data, stylesheet: STYLESHEET_PATH, icon: ICON_PATH });
   return reply.code(status).type('text/html; charset=utf-8').send(html);
 }
 

@@ -3,7 +3,15 @@ import { AppError } from '../../platform/errors.js';
 import { accountPages } from './account-pages.routes.js';
 import { invitationPages } from './invitation-pages.routes.js';
 import { pageLanguage } from './language.js';
-import { PAGE_HEADERS, pageContext, renderPage, STYLESHEET_PATH, stylesheet } from './pages.http.js';
+import {
+  icon,
+  ICON_PATH,
+  PAGE_HEADERS,
+  pageContext,
+  renderPage,
+  STYLESHEET_PATH,
+  stylesheet,
+} from './pages.http.js';
 
 const FORM_BYTES = 16 * 1024;
 
@@ -47,6 +55,9 @@ export const pagesRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(STYLESHEET_PATH, { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
+  );
+  app.get(ICON_PATH, { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(icon),
   );
   await app.register(invitationPages);
   await app.register(accountPages);
