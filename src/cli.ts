@@ -9,6 +9,9 @@ const USAGE = `crew — Coulisses Crew operations
   crew db downgrade [base|-1|<name>]   revert migrations
   crew db current                      print the applied revision
   crew db check                        exit 1 when the database differs from the declared schema
+  crew db backup <file> [--force]      SQLite: online backup, consistent while the server writes
+  crew db restore <file> [--force]     SQLite: restore a backup over DATABASE_URL's file (refuses an existing
+                                       or open file without --force); PostgreSQL: pg_dump/pg_restore
 
   crew org create --name NAME --owner-email EMAIL --owner-password PW [--timezone TZ]
                                        → {"org_id", "account_id"}

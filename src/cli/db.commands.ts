@@ -4,11 +4,15 @@ import { schemaDrift } from '../platform/db/schema-diff.js';
 import { loadDatabaseConfig } from '../config.js';
 import type { CliContext } from './io.js';
 
-const USAGE = `usage: crew db upgrade [head|<name>] | downgrade [base|-1|<name>] | current | check`;
+const USAGE = `usage: crew db upgrade [head|<name>] | downgrade [base|-1|<name>] | current | check | backup <file> | restore <file> [--force]`;
 
 /** The seed's Alembic commands, on DATABASE_URL / DB_* / the SQLite default. Returns the exit code. */
 export async function runDbCommand(args: string[], { env, io }: CliContext): Promise<number> {
   const [command, target] = args;
+  if (command === 'backup' || command === 'restore') {
+    const { runBackupCommand } = await import('./backup.commands.js');
+    return runBackupCommand(command, args.slice(1), { env, io });
+  }
   if (!command || !['upgrade', 'downgrade', 'current', 'check'].includes(command)) {
     io.err(USAGE);
     return 2;
