@@ -49,4 +49,6 @@ export const ProblemResponses = {
   403: ProblemSchema,
   404: ProblemSchema,
   409: ProblemSchema,
+  /** The database is unreachable, too slow or not migrated (docs/reliability.md): retry after `Retry-After`. */
+  503: ProblemSchema,
 };
