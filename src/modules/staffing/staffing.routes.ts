@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../platform/auth/access.js';
 import { OrgParams, ProblemSchema } from '../../platform/http/schemas.js';
 import { ConflictList, ConflictsQuery, RuleSettingsBody, RuleSettingsResponse } from './staffing.schemas.js';
-import { getRuleSettings, listConflicts, updateRuleSettings } from './staffing.service.js';
+import { listConflicts } from './conflicts.service.js';
+import { getRuleSettings, updateRuleSettings } from './staffing.service.js';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
 
@@ -47,15 +48,20 @@ export const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'manager' },
       schema: {
         tags: ['staffing'],
-        summary: 'Current conflicts of a person',
+        summary: 'Current conflicts of a person, or of the whole org',
         description:
-          'Each active assignment of the person in the window (default: the next 90 days, at most 366) with the ' +
-          'rules it meets against the person’s other assignments, unavailability and work elsewhere.',
+          'Each active (INVITED or ACCEPTED) assignment in the window that meets a rule against the person’s ' +
+          'other assignments, unavailability and work elsewhere, with those `reasons`. With `user_id`: that ' +
+          'person’s; without it, everyone’s in the org. In mission start order, paginated. The window defaults ' +
+          'to the next 365 days (at most 366).',
         params: OrgParams,
         querystring: ConflictsQuery,
         response: { 200: ConflictList, ...errors },
       },
     },
-    async (request) => listConflicts(db, scopeOf(request), request.query.user_id, request.query),
+    async (request) => {
+      const { user_id, from, to, limit, cursor } = request.query;
+      return listConflicts(db, scopeOf(request), { userId: user_id, from, to, limit: limit ?? 50, cursor });
+    },
   );
 };

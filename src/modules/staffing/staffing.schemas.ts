@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { RULE_MODES } from '../../platform/db/tables.js';
-import { StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.js';
+import { Page, PageQuery, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.js';
 import { AssignmentStatus, Reason } from '../assignments/assignments.schemas.js';
 
 const Mode = StringEnum(RULE_MODES);
@@ -49,24 +49,50 @@ export const RuleSettingsResponse = Type.Object(
 
 export const ConflictsQuery = Type.Object(
   {
-    user_id: Uuid,
-    from: Type.Optional(Timestamp),
-    to: Type.Optional(Timestamp),
+    user_id: Type.Optional({ ...Uuid, description: 'One person; without it, the whole org' }),
+    from: Type.Optional({ ...Timestamp, description: 'Start of the window (default: now)' }),
+    to: Type.Optional({
+      ...Timestamp,
+      description: 'End of the window (default: from + 365 days, at most 366)',
+    }),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );
 
-export const ConflictList = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      assignment_id: Uuid,
-      mission_id: Uuid,
-      mission_title: Type.String(),
-      starts_at: Timestamp,
-      ends_at: Timestamp,
-      status: AssignmentStatus,
-      reasons: Type.Array(Reason),
-    }),
-  ),
-  next_cursor: Type.Null(),
-});
+export const Conflict = Type.Object(
+  {
+    assignment_id: Uuid,
+    mission_id: Uuid,
+    mission_title: Type.String(),
+    starts_at: Timestamp,
+    ends_at: Timestamp,
+    status: AssignmentStatus,
+    user: Type.Object({ id: Uuid, first_name: Type.String(), last_name: Type.String() }),
+    reasons: Type.Array(Reason, { description: 'Every rule the assignment currently meets' }),
+  },
+  {
+    examples: [
+      {
+        assignment_id: '5f0c2a9e-8d1b-4c3a-9e7f-6b5a4c3d2e1f',
+        mission_id: '0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d',
+        mission_title: 'Montage Lyon',
+        starts_at: '2027-03-12T07:00:00.000Z',
+        ends_at: '2027-03-12T16:00:00.000Z',
+        status: 'ACCEPTED',
+        user: { id: '2b7c0f9e-5a4d-4c3b-9e8f-7a6b5c4d3e2f', first_name: 'Lucie', last_name: 'Martin' },
+        reasons: [
+          {
+            rule: 'min_rest',
+            severity: 'warn',
+            assignment_id: '7c6b5a4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+            mission_id: '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
+            detail: 'Only 6 h of rest next to "Démontage Lyon" (minimum 11 h)',
+          },
+        ],
+      },
+    ],
+  },
+);
+
+export const ConflictList = Page(Conflict);
