@@ -1,12 +1,13 @@
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
 import { hashToken, randomToken } from '../../platform/auth/secrets.js';
-import { MINUTE, isoIn, isoNow, newId } from '../../platform/clock.js';
+import { MINUTE } from '../../platform/clock.js';
 import { asBool } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import type { Mailer } from '../../platform/mail.js';
 import { findAccountByEmail, findAccountById, setPasswordHash } from './accounts.repository.js';
 import type { AuthDeps } from './auth.service.js';
+import { claimResetToken, insertResetToken } from './reset-tokens.repository.js';
 import { endAccountSessions } from './sessions.repository.js';
 
 export const RESET_TOKEN_TTL_MS = 30 * MINUTE;
@@ -25,17 +26,7 @@ export async function requestPasswordReset(
   if (!account || !asBool(account.active)) return null;
   const token = randomToken();
   await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('password_reset_tokens')
-      .values({
-        id: newId(),
-        account_id: account.id,
-        token_hash: hashToken(token),
-        created_at: isoNow(),
-        expires_at: isoIn(RESET_TOKEN_TTL_MS),
-        used_at: null,
-      })
-      .execute();
+    await insertResetToken(tx, account.id, hashToken(token), RESET_TOKEN_TTL_MS);
     await recordAudit(
       tx,
       { ...actor, accountId: account.id },
@@ -63,22 +54,15 @@ export async function confirmPasswordReset(
   assertAcceptablePassword(newPassword);
   const passwordHash = await hashPassword(newPassword);
   await deps.db.transaction().execute(async (tx) => {
-    const now = isoNow();
-    const claimed = await tx
-      .updateTable('password_reset_tokens')
-      .set({ used_at: now })
-      .where('token_hash', '=', hashToken(token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('account_id')
-      .executeTakeFirst();
-    if (!claimed) throw new AppError('invalid_token', 'The reset token is invalid, expired or already used');
-    await setPasswordHash(tx, claimed.account_id, passwordHash);
-    await endAccountSessions(tx, claimed.account_id);
+    const accountId = await claimResetToken(tx, hashToken(token));
+    if (!accountId)
+      throw new AppError('invalid_token', 'The reset token is invalid, expired or already used');
+    await setPasswordHash(tx, accountId, passwordHash);
+    await endAccountSessions(tx, accountId);
     await recordAudit(
       tx,
-      { ...actor, accountId: claimed.account_id },
-      { orgId: null, action: 'auth.password_reset', entityType: 'account', entityId: claimed.account_id },
+      { ...actor, accountId },
+      { orgId: null, action: 'auth.password_reset', entityType: 'account', entityId: accountId },
     );
   });
 }
