@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { totalsRoutes } from '../payroll/totals.routes.js';
 import { ratesRoutes } from '../rates/rates.routes.js';
 import { timesheetsRoutes } from '../timesheets/timesheets.routes.js';
 import { paySettingsRoutes } from './pay-settings.routes.js';
@@ -8,4 +9,5 @@ export const hoursAndPayRoutes: FastifyPluginAsync = async (app) => {
   await app.register(paySettingsRoutes);
   await app.register(timesheetsRoutes);
   await app.register(ratesRoutes);
+  await app.register(totalsRoutes);
 };

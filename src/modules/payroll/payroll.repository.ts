@@ -1,0 +1,65 @@
+import type { OrgId } from '../../platform/auth/org-scope.js';
+import type { Executor } from '../../platform/db/database.js';
+import { after } from '../../platform/http/pagination.js';
+import { engagementQuery, type EngagementRow } from '../pay/engagements.repository.js';
+import type { Rate } from '../pay/pricing.js';
+import { RateResolver } from '../pay/rate-resolution.js';
+import { listBindings, listProfiles } from '../rates/rates.repository.js';
+
+export interface UserKey {
+  id: string;
+  last_name: string;
+  first_name: string;
+}
+
+/** People of the org by name then id, after a keyset cursor: the unit every total and export walks in. */
+export function userPage(
+  db: Executor,
+  orgId: OrgId,
+  limit: number,
+  cursor?: (string | number)[],
+  userId?: string,
+) {
+  let q = db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.last_name', 'u.first_name'])
+    .where('u.org_id', '=', orgId);
+  if (userId) q = q.where('u.id', '=', userId);
+  if (cursor) q = q.where(after(['u.last_name', 'u.first_name', 'u.id'], cursor));
+  return q.orderBy('u.last_name').orderBy('u.first_name').orderBy('u.id').limit(limit).execute();
+}
+
+/** The ACCEPTED engagements of some people whose mission starts in `[from, to)`, through each person's index. */
+export async function engagementsOf(
+  db: Executor,
+  orgId: OrgId,
+  userIds: readonly string[],
+  from: string,
+  to: string,
+): Promise<Map<string, EngagementRow[]>> {
+  const byUser = new Map<string, EngagementRow[]>();
+  if (userIds.length === 0) return byUser;
+  const rows = await engagementQuery(db, orgId)
+    .where('a.user_id', 'in', [...userIds])
+    .where('a.status', '=', 'ACCEPTED')
+    .where('m.starts_at', '>=', from)
+    .where('m.starts_at', '<', to)
+    .orderBy('m.starts_at')
+    .orderBy('a.id')
+    .execute();
+  for (const row of rows) {
+    let list = byUser.get(row.user_id);
+    if (!list) byUser.set(row.user_id, (list = []));
+    list.push(row);
+  }
+  return byUser;
+}
+
+/** The org's rates, loaded once per total or export (a handful of rows). */
+export async function loadRates(db: Executor, orgId: OrgId) {
+  const [profiles, bindings] = await Promise.all([listProfiles(db, orgId), listBindings(db, orgId)]);
+  return {
+    resolver: new RateResolver(bindings),
+    rates: new Map<string, Rate>(profiles.map((p) => [p.id, p])),
+  };
+}

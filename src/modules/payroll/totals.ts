@@ -1,0 +1,109 @@
+import type { EmploymentType } from '../../platform/db/tables.js';
+import { noPremiums, PREMIUMS, type PremiumAmounts } from '../pay/pricing.js';
+import type { PayLine } from './pay-lines.js';
+
+/** Sums of pay lines (pure): what a person's month and each of its projects add up to. */
+export interface Totals {
+  lines: number;
+  planned_minutes: number;
+  worked_minutes: number;
+  approved_minutes: number;
+  night_minutes: number;
+  sunday_minutes: number;
+  holiday_minutes: number;
+  overtime_minutes: number;
+  cachets: number;
+  amount_cents: number;
+  base_cents: number;
+  premiums_cents: PremiumAmounts;
+  /** approved lines with no rate of their basis: their amount is missing from `amount_cents` */
+  unpriced_lines: number;
+}
+
+export interface PersonMonth extends Totals {
+  user_id: string;
+  user_name: string;
+  employment_type: EmploymentType;
+  month: string;
+  by_project: (Totals & { project_id: string; project_name: string })[];
+}
+
+export function emptyTotals(): Totals {
+  return {
+    lines: 0,
+    planned_minutes: 0,
+    worked_minutes: 0,
+    approved_minutes: 0,
+    night_minutes: 0,
+    sunday_minutes: 0,
+    holiday_minutes: 0,
+    overtime_minutes: 0,
+    cachets: 0,
+    amount_cents: 0,
+    base_cents: 0,
+    premiums_cents: noPremiums(),
+    unpriced_lines: 0,
+  };
+}
+
+export function addLine(t: Totals, line: PayLine): void {
+  t.lines += 1;
+  t.planned_minutes += line.planned_minutes;
+  t.worked_minutes += line.worked_minutes;
+  t.approved_minutes += line.approved_minutes;
+  t.night_minutes += line.night_minutes;
+  t.sunday_minutes += line.sunday_minutes;
+  t.holiday_minutes += line.holiday_minutes;
+  t.overtime_minutes += line.overtime_minutes;
+  t.cachets += line.cachets;
+  t.amount_cents += line.amount.amount_cents;
+  t.base_cents += line.amount.base_cents;
+  for (const p of PREMIUMS) t.premiums_cents[p] += line.amount.premiums[p];
+  if (line.approved && !line.priced) t.unpriced_lines += 1;
+}
+
+/** One person's lines of one month → their month, with a breakdown per project (by project name). */
+export function personMonth(lines: readonly PayLine[], month: string): PersonMonth | null {
+  const inMonth = lines.filter((l) => l.month === month);
+  const first = inMonth[0];
+  if (!first) return null;
+  const total: PersonMonth = {
+    ...emptyTotals(),
+    user_id: first.user_id,
+    user_name: first.user_name,
+    employment_type: first.employment_type,
+    month,
+    by_project: [],
+  };
+  const projects = new Map<string, PersonMonth['by_project'][number]>();
+  for (const line of inMonth) {
+    addLine(total, line);
+    let project = projects.get(line.project_id);
+    if (!project) {
+      project = { ...emptyTotals(), project_id: line.project_id, project_name: line.project_name };
+      projects.set(line.project_id, project);
+    }
+    addLine(project, line);
+  }
+  total.by_project = [...projects.values()].sort((a, b) => a.project_name.localeCompare(b.project_name));
+  return total;
+}
+
+/** Toward the 507 hours of the intermittents' unemployment rights: approved hours plus 12 h per cachet. */
+export const HOURS_PER_CACHET = 12;
+export const INTERMITTENT_THRESHOLD_HOURS = 507;
+
+export function countedMinutes(lines: readonly PayLine[]) {
+  let hoursMinutes = 0;
+  let cachets = 0;
+  for (const line of lines) {
+    if (!line.approved) continue;
+    if (line.basis === 'CACHET') cachets += line.cachets;
+    else hoursMinutes += line.approved_minutes;
+  }
+  return {
+    hours_minutes: hoursMinutes,
+    cachets,
+    counted_minutes: hoursMinutes + cachets * HOURS_PER_CACHET * 60,
+  };
+}
