@@ -1,5 +1,6 @@
 /** The roles of a mission: quota changes never drop below what is accepted. */
 import { recordAudit } from '../../platform/audit.js';
+import { recordEvent } from '../../platform/events.js';
 import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
@@ -78,6 +79,21 @@ export async function updateRole(
       before: { ...toRole(current), mission_id: missionId },
       after: { ...after, mission_id: missionId },
     });
+    if (current.quota !== updated.quota) {
+      await recordEvent(tx, scope, {
+        orgId,
+        type: 'mission_role.quota_changed',
+        entityType: 'mission_role',
+        entityId: roleId,
+        subjects: {},
+        payload: {
+          mission_id: missionId,
+          role_id: roleId,
+          before: { quota: current.quota },
+          after: { quota: updated.quota, accepted_count: updated.accepted_count },
+        },
+      });
+    }
     return after;
   });
 }

@@ -1,4 +1,6 @@
 import { recordAudit } from '../../platform/audit.js';
+import { missionChanged, missionEvent, missionHolders } from '../../platform/domain-events.js';
+import { recordEvent } from '../../platform/events.js';
 import { limitedToOwn, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, toIso } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
@@ -45,6 +47,7 @@ export async function createMission(db: Db, scope: OrgScope, projectId: string, 
       entityId: mission.id,
       after: view,
     });
+    await recordEvent(tx, scope, missionEvent('mission.created', orgId, mission));
     return view;
   });
 }
@@ -129,6 +132,14 @@ export async function updateMission(db: Db, scope: OrgScope, missionId: string, 
       before,
       after,
     });
+    // Only the people holding the mission hear of the change (docs/events.md).
+    const changed = missionChanged(
+      orgId,
+      current,
+      { ...current, ...changes },
+      await missionHolders(tx, orgId, missionId),
+    );
+    if (changed) await recordEvent(tx, scope, changed);
     return after;
   });
 }
@@ -145,6 +156,7 @@ export async function deleteMission(db: Db, scope: OrgScope, missionId: string):
   await db.transaction().execute(async (tx) => {
     const current = await loadWritableMission(tx, orgId, missionId);
     const before = await missionView(tx, orgId, current);
+    const holders = await missionHolders(tx, orgId, missionId); // read before the cascade removes them
     if (!(await deleteMissionRow(tx, orgId, missionId))) throw missionInUse();
     await recordAudit(tx, scope, {
       orgId,
@@ -153,6 +165,7 @@ export async function deleteMission(db: Db, scope: OrgScope, missionId: string):
       entityId: missionId,
       before,
     });
+    await recordEvent(tx, scope, missionEvent('mission.deleted', orgId, current, holders));
   });
 }
 
@@ -213,6 +226,7 @@ export async function publishMission(db: Db, scope: OrgScope, missionId: string)
       before: { published_at: null },
       after: { published_at: now },
     });
+    await recordEvent(tx, scope, missionEvent('mission.published', orgId, { ...current, published_at: now }));
     return after;
   });
 }

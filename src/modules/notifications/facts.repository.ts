@@ -112,3 +112,14 @@ export function resetFacts(db: Executor, resetId: string) {
     .where('t.id', '=', resetId)
     .executeTakeFirst();
 }
+
+/** Whether a signed link was ever made for the assignment (by a manager, or for an invitation mail). */
+export async function hasLink(db: Executor, assignmentId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('invitations')
+    .select('id')
+    .where('assignment_id', '=', assignmentId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

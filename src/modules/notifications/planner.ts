@@ -6,7 +6,7 @@ import { DAY, isoNow, MINUTE, newId } from '../../platform/clock.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { readEventsAfter, type StoredEvent } from '../../platform/events.js';
 import { insertLink } from '../links/links.repository.js';
-import { accountEmail, assignmentFacts, emailOf, userContact } from './facts.repository.js';
+import { accountEmail, assignmentFacts, emailOf, hasLink, userContact } from './facts.repository.js';
 import {
   dropQueuedReminders,
   findOpenCoalesced,
@@ -222,6 +222,8 @@ async function planCancellation(plan: Plan, assignmentId: string, before: string
     await setPayload(tx, open.id, { ...open.payload, items: rest }, isoNow());
     return;
   }
+  // Never told (no link was ever made for it, by a manager or by an invitation mail): nothing to take back.
+  if (before === 'INVITED' && !(await hasLink(tx, assignmentId))) return;
   const settings = await plan.settings(event.org_id!);
   const email = emailOf(facts);
   if (!settings?.assignment_cancelled || !email) return;
