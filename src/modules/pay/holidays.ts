@@ -1,4 +1,11 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysClass from 'date-holidays';
+
+// Loaded on first use, synchronously (its CommonJS build): the holiday tables and their astronomy cost a tenth
+// of a cold start, and only pay computations need them.
+let loaded: typeof HolidaysClass | undefined;
+const holidays = (): typeof HolidaysClass =>
+  (loaded ??= createRequire(import.meta.url)('date-holidays') as typeof HolidaysClass);
 
 /**
  * Public holidays of a country (ISO 3166-1 alpha-2), from the maintained `date-holidays` data. Only the days it
@@ -11,7 +18,7 @@ let countries: Set<string> | undefined;
 
 /** The countries the holiday data knows. */
 export function isKnownCountry(code: string): boolean {
-  countries ??= new Set(Object.keys(new Holidays().getCountries()));
+  countries ??= new Set(Object.keys(new (holidays())().getCountries()));
   return countries.has(code);
 }
 
@@ -20,7 +27,7 @@ export function publicHolidays(country: string, year: number): Set<string> {
   const key = `${country}:${year}`;
   let days = cache.get(key);
   if (!days) {
-    const calendar = new Holidays(country);
+    const calendar = new (holidays())(country);
     days = new Set(
       calendar
         .getHolidays(year)

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { registerDocsOnFirstVisit } from './docs-ui.js';
 
 /** The seed's demo routes: kept for clients' role tests, labelled so nobody builds on them. */
 const DEMO_TAG = {
@@ -50,6 +50,6 @@ export async function registerOpenApi(app: FastifyInstance, publicBaseUrl: strin
     transformObject: (document) =>
       'openapiObject' in document ? orderTags(document.openapiObject) : document.swaggerObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerDocsOnFirstVisit(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
