@@ -474,226 +474,265 @@ async function freshDatabase(dialect: Dialect, work: string) {
   };
 }
 
+type Fresh = Awaited<ReturnType<typeof freshDatabase>>;
+
+/** Migrates and seeds the dialect's fresh database at the chosen scale, and picks what the runs will hit. */
+async function seedAndPrepare(
+  dialect: Dialect,
+  db: Fresh,
+): Promise<{ seed: Record<string, unknown>; targets: Targets }> {
+  const database = createDatabase(
+    dialect === 'sqlite' ? { dialect, filename: db.target } : { dialect, connectionString: db.target },
+    { poolSize: 4 },
+  );
+  try {
+    await upgrade(database.db);
+    log(
+      `${dialect}: seeding scale ${scale} (${SCALES[scale].users} users, ${SCALES[scale].missions} missions)`,
+    );
+    const seed = { ...(await seedDemo(database.db, { ...SCALES[scale], months: 12, seed: 42 })) };
+    log(`${dialect}: seeded ${JSON.stringify(seed)}`);
+    const targets = await prepare(
+      database,
+      Math.min(300_000, Math.ceil(repeat * duration * (dialect === 'sqlite' ? 4000 : 2500))),
+    );
+    // A bulk load leaves PostgreSQL without statistics until autovacuum passes; production tables have them.
+    // (SQLite gathers its own when the server opens the file.)
+    if (dialect === 'postgres') await sql`ANALYZE`.execute(database.db);
+    return { seed, targets };
+  } finally {
+    await database.close();
+  }
+}
+
+/** The compiled server, as in production, on the seeded database. */
+function startServer(db: Fresh, work: string): Promise<Child> {
+  const serverPort = nextPort++;
+  return startChild(
+    process.execPath,
+    [join(ROOT, 'dist/server.js')],
+    {
+      APP_ENV: 'prod',
+      REALISONS_SECRET_KEY: randomBytes(48).toString('base64'),
+      DATABASE_URL: db.url,
+      HOST: '127.0.0.1',
+      PORT: String(serverPort),
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT_PER_IP: '1000000',
+      AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+      OUTBOX_DIR: join(work, 'outbox'),
+      BENCH_EVENT_LOOP: '1',
+      REDIS_URL: '',
+    },
+    work,
+    serverPort,
+  );
+}
+
+/** The hand-written baseline server (bench/baseline-server.ts) on the same database. */
+function startBaseline(dialect: Dialect, db: Fresh): Promise<Child> {
+  const baselinePort = nextPort++;
+  return startChild(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/baseline-server.ts')],
+    { BASELINE_DIALECT: dialect, BASELINE_DB: db.target, PORT: String(baselinePort) },
+    ROOT,
+    baselinePort,
+  );
+}
+
+interface Spec {
+  name: string;
+  ours: autocannon.Options;
+  baseline?: string;
+  argon2?: boolean;
+}
+
+/** Logs in as the demo manager and describes each endpoint run: ours, and what to compare it with. */
+async function endpointSpecs(server: Child, targets: Targets): Promise<Spec[]> {
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `manager@${DEMO_DOMAIN}`, password: DEMO_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const auth = { authorization: `Bearer ${token}` };
+  const org = `/api/v1/orgs/${targets.orgId}`;
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+  return [
+    { name: 'GET /healthz', ours: { url: `${server.url}/healthz` }, baseline: '/healthz' },
+    {
+      name: 'GET /auth/me',
+      ours: { url: `${server.url}/api/v1/auth/me`, headers: auth },
+      baseline: `/me?${q({ account_id: targets.managerAccountId })}`,
+    },
+    {
+      name: 'GET missions page (50)',
+      ours: {
+        url: `${server.url}${org}/missions?${q({ from: targets.from, to: targets.to, limit: '50' })}`,
+        headers: auth,
+      },
+      baseline: `/missions?${q({ org_id: targets.orgId, from: targets.from, to: targets.to, earliest: targets.earliest })}`,
+    },
+    {
+      name: 'GET conflicts?user_id',
+      ours: {
+        url: `${server.url}${org}/conflicts?${q({ user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
+        headers: auth,
+      },
+      baseline: `/conflicts?${q({ org_id: targets.orgId, user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
+    },
+    {
+      name: 'GET role suggestions',
+      ours: {
+        url: `${server.url}${org}/missions/${targets.mission.id}/roles/${targets.mission.roleId}/suggestions`,
+        headers: auth,
+      },
+      baseline: `/suggestions?${q({ org_id: targets.orgId, mission_id: targets.mission.id, role_id: targets.mission.roleId })}`,
+    },
+    (() => {
+      let next = 0;
+      const pool = targets.pool;
+      return {
+        name: 'POST accept (write)',
+        ours: {
+          url: `${server.url}${org}/assignments/${pool[pool.length - 1]}/accept`,
+          maxOverallRequests: pool.length - 1,
+          requests: [
+            {
+              method: 'POST' as const,
+              headers: { ...auth, 'content-type': 'application/json' },
+              body: '{}',
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                path: `${org}/assignments/${pool[next++ % (pool.length - 1)]}/accept`,
+              }),
+            },
+          ],
+        },
+      };
+    })(),
+    (() => {
+      let next = 0;
+      const body = (email: string) => JSON.stringify({ email, password: DEMO_PASSWORD });
+      return {
+        name: 'POST /auth/login',
+        ours: {
+          url: `${server.url}/api/v1/auth/login`,
+          requests: [
+            {
+              method: 'POST' as const,
+              headers: { 'content-type': 'application/json' },
+              body: body(`manager@${DEMO_DOMAIN}`),
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                body: body(targets.emails[next++ % targets.emails.length]!),
+              }),
+            },
+          ],
+        },
+        argon2: true,
+      };
+    })(),
+  ];
+}
+
+/**
+ * Runs one endpoint `repeat` times, each run followed by its baseline, and returns its figures; a route that does
+ * not exist yet is "not available", a dead server or a refused connection "failed", keeping what was measured.
+ */
+async function measure(
+  dialect: Dialect,
+  spec: Spec,
+  server: Child,
+  baseline: Child,
+): Promise<{ endpoint: Endpoint; rssMax: number }> {
+  let rssMax = 0;
+  // autocannon stops sending, not the server working: slow requests still queued from the previous run
+  // would eat this run's window. Wait until the server answers promptly again.
+  await settle(`${server.url}/healthz`);
+  try {
+    // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
+    const probeUrl = String(spec.ours.url);
+    const probe = await fetch(probeUrl, {
+      method: spec.ours.method ?? (spec.ours.requests ? 'POST' : 'GET'),
+      headers: (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as Record<string, string> | undefined,
+      body: (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined,
+    });
+    const probeBody = await probe.text();
+    if (probe.status === 404 && /No route for/.test(probeBody)) {
+      log(`${dialect}: ${spec.name}: not available (no route yet)`);
+      return { endpoint: { name: spec.name, status: 'not available' }, rssMax };
+    }
+    const note = probe.ok ? undefined : `probe answered ${probe.status}: ${probeBody.slice(0, 200)}`;
+    if (note) log(`${dialect}: ${spec.name}: ${note}`);
+    log(`${dialect}: ${spec.name} …`);
+    const oursRuns: Figures[] = [];
+    const baseRuns: Figures[] = [];
+    for (let run = 0; run < repeat; run++) {
+      await settle(`${server.url}/healthz`);
+      const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
+        withEventLoop(server, () => cannon(spec.ours)),
+      );
+      rssMax = Math.max(rssMax, rss);
+      oursRuns.push({
+        ...figures(result),
+        rss_max_mb: rss,
+        ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
+      });
+      // The baseline right after ours (once ours has drained), each repetition: both see the same background load.
+      await settle(`${server.url}/healthz`);
+      if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
+      else if (spec.argon2) baseRuns.push(await argon2Baseline());
+    }
+    const ours = combine(oursRuns);
+    const base = baseRuns.length ? combine(baseRuns) : undefined;
+    const ratio = base
+      ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
+      : undefined;
+    const failed =
+      ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
+    const endpoint: Endpoint = {
+      name: spec.name,
+      status: failed ? 'failed' : 'ok',
+      ...(ratio !== undefined ? { ratio } : {}),
+      ...(note ? { note } : {}),
+      ours,
+      ...(base ? { baseline: base } : {}),
+      runs: { ours: oursRuns, baseline: baseRuns },
+    };
+    return { endpoint, rssMax };
+  } catch (error) {
+    // A dead server or a refused connection is a failure of this endpoint: keep what was measured.
+    const tail = server.exited ? `; server exited: ${server.stderr.slice(-5).join(' | ')}` : '';
+    const note = `${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}${tail}`;
+    log(`${dialect}: ${spec.name}: FAILED ${note}`);
+    return { endpoint: { name: spec.name, status: 'failed', note }, rssMax };
+  }
+}
+
+/** One dialect: a fresh seeded database, our server and the baseline on it, every endpoint measured in turn. */
 async function benchDialect(dialect: Dialect): Promise<DialectResult> {
   const work = mkdtempSync(join(tmpdir(), 'crew-bench-'));
   const db = await freshDatabase(dialect, work);
   let server: Child | undefined;
   let baseline: Child | undefined;
   try {
-    const database = createDatabase(
-      dialect === 'sqlite' ? { dialect, filename: db.target } : { dialect, connectionString: db.target },
-      { poolSize: 4 },
-    );
-    let targets: Targets;
-    let seed: Record<string, unknown>;
-    try {
-      await upgrade(database.db);
-      log(
-        `${dialect}: seeding scale ${scale} (${SCALES[scale].users} users, ${SCALES[scale].missions} missions)`,
-      );
-      seed = { ...(await seedDemo(database.db, { ...SCALES[scale], months: 12, seed: 42 })) };
-      log(`${dialect}: seeded ${JSON.stringify(seed)}`);
-      targets = await prepare(
-        database,
-        Math.min(300_000, Math.ceil(repeat * duration * (dialect === 'sqlite' ? 4000 : 2500))),
-      );
-      // A bulk load leaves PostgreSQL without statistics until autovacuum passes; production tables have them.
-      // (SQLite gathers its own when the server opens the file.)
-      if (dialect === 'postgres') await sql`ANALYZE`.execute(database.db);
-    } finally {
-      await database.close();
-    }
-
-    const serverPort = nextPort++;
-    server = await startChild(
-      process.execPath,
-      [join(ROOT, 'dist/server.js')],
-      {
-        APP_ENV: 'prod',
-        REALISONS_SECRET_KEY: randomBytes(48).toString('base64'),
-        DATABASE_URL: db.url,
-        HOST: '127.0.0.1',
-        PORT: String(serverPort),
-        LOG_LEVEL: 'warn',
-        AUTH_RATE_LIMIT_PER_IP: '1000000',
-        AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
-        OUTBOX_DIR: join(work, 'outbox'),
-        BENCH_EVENT_LOOP: '1',
-        REDIS_URL: '',
-      },
-      work,
-      serverPort,
-    );
-    const baselinePort = nextPort++;
-    baseline = await startChild(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bench/baseline-server.ts')],
-      { BASELINE_DIALECT: dialect, BASELINE_DB: db.target, PORT: String(baselinePort) },
-      ROOT,
-      baselinePort,
-    );
-
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `manager@${DEMO_DOMAIN}`, password: DEMO_PASSWORD }),
-    });
-    if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
-    const token = ((await login.json()) as { access_token: string }).access_token;
-    const auth = { authorization: `Bearer ${token}` };
-    const org = `/api/v1/orgs/${targets.orgId}`;
-    const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
-
-    interface Spec {
-      name: string;
-      ours: autocannon.Options;
-      baseline?: string;
-      argon2?: boolean;
-    }
-    const specs: Spec[] = [
-      { name: 'GET /healthz', ours: { url: `${server.url}/healthz` }, baseline: '/healthz' },
-      {
-        name: 'GET /auth/me',
-        ours: { url: `${server.url}/api/v1/auth/me`, headers: auth },
-        baseline: `/me?${q({ account_id: targets.managerAccountId })}`,
-      },
-      {
-        name: 'GET missions page (50)',
-        ours: {
-          url: `${server.url}${org}/missions?${q({ from: targets.from, to: targets.to, limit: '50' })}`,
-          headers: auth,
-        },
-        baseline: `/missions?${q({ org_id: targets.orgId, from: targets.from, to: targets.to, earliest: targets.earliest })}`,
-      },
-      {
-        name: 'GET conflicts?user_id',
-        ours: {
-          url: `${server.url}${org}/conflicts?${q({ user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
-          headers: auth,
-        },
-        baseline: `/conflicts?${q({ org_id: targets.orgId, user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
-      },
-      {
-        name: 'GET role suggestions',
-        ours: {
-          url: `${server.url}${org}/missions/${targets.mission.id}/roles/${targets.mission.roleId}/suggestions`,
-          headers: auth,
-        },
-        baseline: `/suggestions?${q({ org_id: targets.orgId, mission_id: targets.mission.id, role_id: targets.mission.roleId })}`,
-      },
-      (() => {
-        let next = 0;
-        const pool = targets.pool;
-        return {
-          name: 'POST accept (write)',
-          ours: {
-            url: `${server.url}${org}/assignments/${pool[pool.length - 1]}/accept`,
-            maxOverallRequests: pool.length - 1,
-            requests: [
-              {
-                method: 'POST' as const,
-                headers: { ...auth, 'content-type': 'application/json' },
-                body: '{}',
-                setupRequest: (request: autocannon.Request) => ({
-                  ...request,
-                  path: `${org}/assignments/${pool[next++ % (pool.length - 1)]}/accept`,
-                }),
-              },
-            ],
-          },
-        };
-      })(),
-      (() => {
-        let next = 0;
-        const body = (email: string) => JSON.stringify({ email, password: DEMO_PASSWORD });
-        return {
-          name: 'POST /auth/login',
-          ours: {
-            url: `${server.url}/api/v1/auth/login`,
-            requests: [
-              {
-                method: 'POST' as const,
-                headers: { 'content-type': 'application/json' },
-                body: body(`manager@${DEMO_DOMAIN}`),
-                setupRequest: (request: autocannon.Request) => ({
-                  ...request,
-                  body: body(targets.emails[next++ % targets.emails.length]!),
-                }),
-              },
-            ],
-          },
-          argon2: true,
-        };
-      })(),
-    ];
+    const { seed, targets } = await seedAndPrepare(dialect, db);
+    server = await startServer(db, work);
+    baseline = await startBaseline(dialect, db);
+    const specs = await endpointSpecs(server, targets);
 
     const endpoints: Endpoint[] = [];
     const load = loadavg();
     let rssMax = 0;
     for (const spec of specs) {
       if (server.exited) break;
-      // autocannon stops sending, not the server working: slow requests still queued from the previous run
-      // would eat this run's window. Wait until the server answers promptly again.
-      await settle(`${server.url}/healthz`);
-      try {
-        // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
-        const probeUrl = String(spec.ours.url);
-        const probe = await fetch(probeUrl, {
-          method: spec.ours.method ?? (spec.ours.requests ? 'POST' : 'GET'),
-          headers: (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as
-            Record<string, string> | undefined,
-          body: (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined,
-        });
-        const probeBody = await probe.text();
-        if (probe.status === 404 && /No route for/.test(probeBody)) {
-          log(`${dialect}: ${spec.name}: not available (no route yet)`);
-          endpoints.push({ name: spec.name, status: 'not available' });
-          continue;
-        }
-        const note = probe.ok ? undefined : `probe answered ${probe.status}: ${probeBody.slice(0, 200)}`;
-        if (note) log(`${dialect}: ${spec.name}: ${note}`);
-        log(`${dialect}: ${spec.name} …`);
-        const oursRuns: Figures[] = [];
-        const baseRuns: Figures[] = [];
-        for (let run = 0; run < repeat; run++) {
-          await settle(`${server.url}/healthz`);
-          const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
-            withEventLoop(server!, () => cannon(spec.ours)),
-          );
-          rssMax = Math.max(rssMax, rss);
-          oursRuns.push({
-            ...figures(result),
-            rss_max_mb: rss,
-            ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
-          });
-          // The baseline right after ours (once ours has drained), each repetition: both see the same background load.
-          await settle(`${server.url}/healthz`);
-          if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
-          else if (spec.argon2) baseRuns.push(await argon2Baseline());
-        }
-        const ours = combine(oursRuns);
-        const base = baseRuns.length ? combine(baseRuns) : undefined;
-        const ratio = base
-          ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
-          : undefined;
-        const failed =
-          ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
-        endpoints.push({
-          name: spec.name,
-          status: failed ? 'failed' : 'ok',
-          ...(ratio !== undefined ? { ratio } : {}),
-          ...(note ? { note } : {}),
-          ours,
-          ...(base ? { baseline: base } : {}),
-          runs: { ours: oursRuns, baseline: baseRuns },
-        });
-      } catch (error) {
-        // A dead server or a refused connection is a failure of this endpoint: keep what was measured.
-        const tail = server.exited ? `; server exited: ${server.stderr.slice(-5).join(' | ')}` : '';
-        const note = `${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}${tail}`;
-        log(`${dialect}: ${spec.name}: FAILED ${note}`);
-        endpoints.push({ name: spec.name, status: 'failed', note });
-      }
+      const measured = await measure(dialect, spec, server, baseline);
+      endpoints.push(measured.endpoint);
+      rssMax = Math.max(rssMax, measured.rssMax);
     }
     return { dialect, seed, endpoints, server_rss_max_mb: rssMax, server_died: server.exited, loadavg: load };
   } finally {
