@@ -197,12 +197,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await throttleAuth(deps, 'reset', request.ip, request.body.email);
-      const onMailError = (error: unknown) => request.log.error({ err: error }, 'password reset mail failed');
-      const token = await requestPasswordReset(
-        { ...deps, mailer: app.mailer, onMailError },
-        actorOf(request),
-        request.body.email,
-      );
+      // The link leaves with the notification dispatcher, never from this request.
+      const token = await requestPasswordReset(deps, actorOf(request), request.body.email);
       return app.config.appEnv === 'dev' && token
         ? { status: 'ok' as const, reset_token: token }
         : { status: 'ok' as const };

@@ -1,10 +1,11 @@
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
-import { hashToken, randomToken } from '../../platform/auth/secrets.js';
-import { MINUTE } from '../../platform/clock.js';
+import { derivedToken } from '../../platform/auth/derived-tokens.js';
+import { hashToken } from '../../platform/auth/secrets.js';
+import { isoIn, MINUTE, newId } from '../../platform/clock.js';
 import { asBool } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
-import type { Mailer } from '../../platform/mail.js';
+import { recordEvent } from '../../platform/events.js';
 import { findAccountByEmail, findAccountById, setPasswordHash } from './accounts.repository.js';
 import type { AuthDeps } from './auth.service.js';
 import { claimResetToken, insertResetToken } from './reset-tokens.repository.js';
@@ -13,34 +14,38 @@ import { endAccountSessions } from './sessions.repository.js';
 export const RESET_TOKEN_TTL_MS = 30 * MINUTE;
 
 /**
- * Sends a single-use, 30-minute reset link when the email belongs to an active account. The answer is the same
- * either way; the mail leaves in the background so its latency does not tell either. Returns the token only so
- * the dev-mode response can carry it.
+ * Records a single-use, 30-minute reset when the email belongs to an active account; the notification
+ * dispatcher mails the link (never this request, so the answer's timing tells nothing either). The token is
+ * derived from the row id and the server secret: the database keeps its hash, the dispatcher recomputes it.
+ * Returns the token only so the dev-mode response can carry it.
  */
 export async function requestPasswordReset(
-  deps: AuthDeps & { mailer: Mailer; onMailError: (error: unknown) => void },
+  deps: AuthDeps,
   actor: Actor,
   email: string,
 ): Promise<string | null> {
   const account = await findAccountByEmail(deps.db, email);
   if (!account || !asBool(account.active)) return null;
-  const token = randomToken();
+  const resetId = newId();
+  const token = derivedToken(deps.config.secretKey, 'password-reset', resetId);
   await deps.db.transaction().execute(async (tx) => {
-    await insertResetToken(tx, account.id, hashToken(token), RESET_TOKEN_TTL_MS);
-    await recordAudit(
-      tx,
-      { ...actor, accountId: account.id },
-      { orgId: null, action: 'auth.reset_requested', entityType: 'account', entityId: account.id },
-    );
+    await insertResetToken(tx, account.id, hashToken(token), RESET_TOKEN_TTL_MS, resetId);
+    const self = { ...actor, accountId: account.id };
+    await recordAudit(tx, self, {
+      orgId: null,
+      action: 'auth.reset_requested',
+      entityType: 'account',
+      entityId: account.id,
+    });
+    await recordEvent(tx, self, {
+      orgId: null,
+      type: 'password_reset.requested',
+      entityType: 'account',
+      entityId: account.id,
+      subjects: { account_ids: [account.id] },
+      payload: { account_id: account.id, reset_id: resetId, expires_at: isoIn(RESET_TOKEN_TTL_MS) },
+    });
   });
-  const link = `${deps.config.publicBaseUrl}/reset-password?token=${encodeURIComponent(token)}`;
-  deps.mailer
-    .send({
-      to: account.email,
-      subject: 'Reset your Coulisses Crew password',
-      text: `Someone asked to reset the password of this account.\n\nTo choose a new password, open:\n${link}\n\nThe link works once, for 30 minutes. If you did not ask, ignore this mail.\n`,
-    })
-    .catch(deps.onMailError);
   return token;
 }
 

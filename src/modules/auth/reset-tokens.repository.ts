@@ -7,11 +7,12 @@ export async function insertResetToken(
   accountId: string,
   tokenHash: string,
   ttlMs: number,
+  id: string = newId(),
 ): Promise<void> {
   await db
     .insertInto('password_reset_tokens')
     .values({
-      id: newId(),
+      id,
       account_id: accountId,
       token_hash: tokenHash,
       created_at: isoNow(),

@@ -116,13 +116,15 @@ export function createDispatcher(
     }
   }
 
-  async function tick({ now = new Date() }: { now?: Date } = {}): Promise<TickResult> {
+  async function tick(options: { now?: Date } = {}): Promise<TickResult> {
     const result: TickResult = { planned: 0, sent: 0, failed: 0, dead: 0, dropped: 0 };
     for (;;) {
       const planned = await planBatch(deps.db, deps.config);
       result.planned += planned;
       if (planned < 500) break;
     }
+    // After planning: what was just planned to go out at once is due now.
+    const now = options.now ?? new Date();
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
