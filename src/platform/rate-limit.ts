@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { Redis } from 'ioredis';
 import { AppError } from './errors.js';
 import type { RedisLink } from './redis.js';
@@ -129,4 +130,25 @@ export function resilientRateLimiter(link: RedisLink, shared: RateLimiter, local
     },
   };
   return limiter;
+}
+
+/**
+ * The unit an attacker pays for: an IPv4 address, or an IPv6 /64 (one customer's network: rotating addresses
+ * inside it must not buy fresh budgets).
+ */
+export function addressOf(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

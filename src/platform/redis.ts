@@ -59,6 +59,19 @@ export async function connectRedis(url: string, log: RedisLog): Promise<RedisLin
   client.on('ready', () => {
     pausedUntil = 0;
   });
+  // Give the first connection a moment, so the first requests after a start are counted in Redis already; a
+  // Redis that refuses answers at once, one that hangs costs at most the connect timeout, once.
+  await new Promise<void>((resolve) => {
+    const settled = () => {
+      clearTimeout(timer);
+      client.off('ready', settled);
+      client.off('error', settled);
+      resolve();
+    };
+    const timer = setTimeout(settled, REDIS_OPTIONS.connectTimeout);
+    client.once('ready', settled);
+    client.once('error', settled);
+  });
   return {
     client,
     usable: () => client.status === 'ready' && Date.now() >= pausedUntil,

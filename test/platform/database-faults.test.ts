@@ -154,7 +154,7 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL faults under load', ()
     if (process.env.FAULT_FIGURES) {
       const count = (phase: Sample['phase'], ok: boolean) =>
         samples.filter((s) => s.phase === phase && s.status < 300 === ok).length;
-      console.log(
+      console.warn(
         `${name}: ${samples.length} requests (before ${count('before', true)} ok; during ${count('fault', true)} ok ` +
           `/ ${count('fault', false)} 503; after ${count('after', true)} ok / ${count('after', false)} 503), ` +
           `slowest 503 ${slowest503} ms, recovery ${recoveryMs} ms, ${acked.length} acknowledged writes all ` +
@@ -234,7 +234,7 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL faults under load', ()
     expect(res.statusCode).toBe(200);
     expect(Date.now() - restoredAt).toBeLessThan(RECOVERY_BUDGET_MS);
     if (process.env.FAULT_FIGURES) {
-      console.log(
+      console.warn(
         `frozen: request 503 in ${frozen.ms} ms, /readyz 503 in ${ready.ms} ms, /healthz 200 degraded in ` +
           `${health.ms} ms, recovery ${Date.now() - restoredAt} ms`,
       );

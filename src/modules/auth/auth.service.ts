@@ -6,7 +6,7 @@ import { hashToken, randomToken } from '../../platform/auth/secrets.js';
 import { DAY, isoIn, isoNow } from '../../platform/clock.js';
 import { asBool, type Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
-import type { RateLimiter } from '../../platform/rate-limit.js';
+import { addressOf, type RateLimiter } from '../../platform/rate-limit.js';
 import {
   findAccountByEmail,
   findMembershipRole,
@@ -50,7 +50,7 @@ const BAD_REFRESH = () => new AppError('unauthorized', 'Invalid or expired refre
 
 export async function throttleAuth(deps: AuthDeps, action: string, ip: string, email: string): Promise<void> {
   const { authPerIp, authPerEmail } = deps.config.rateLimits;
-  await deps.limiter.hit(`${action}:ip:${ip}`, { max: authPerIp, windowSeconds: 60 });
+  await deps.limiter.hit(`${action}:ip:${addressOf(ip)}`, { max: authPerIp, windowSeconds: 60 });
   await deps.limiter.hit(`${action}:email:${email.toLowerCase()}`, {
     max: authPerEmail,
     windowSeconds: 15 * 60,

@@ -1,5 +1,4 @@
-import { isIPv6 } from 'node:net';
-import { limited } from '../../platform/rate-limit.js';
+import { addressOf, limited } from '../../platform/rate-limit.js';
 import type { AuthDeps } from './auth.service.js';
 
 /**
@@ -35,25 +34,4 @@ export async function recordLoginFailure(deps: Throttle, ip: string, email: stri
   const account = email.toLowerCase();
   await deps.limiter.count(`login:failed:${account}`, ACCOUNT_WINDOW_SECONDS);
   await deps.limiter.count(`login:failed:${account}:${address}`, ACCOUNT_WINDOW_SECONDS);
-}
-
-/**
- * The unit an attacker pays for: an IPv4 address, or an IPv6 /64 (one customer's network: rotating addresses
- * inside it must not buy fresh budgets).
- */
-export function addressOf(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(ip)) return ip;
-  const [head = '', tail] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined
-      ? left
-      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

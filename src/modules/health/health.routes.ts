@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import { databaseFault } from '../../platform/db/faults.js';
 import { currentRevision, HEAD } from '../../platform/db/migrator.js';
 import { AppError } from '../../platform/errors.js';
-import { ProblemSchema } from '../../platform/http/schemas.js';
+import { ProblemSchema, StringEnum } from '../../platform/http/schemas.js';
 
 const DATABASE_STATES = ['ok', 'not_migrated', 'unavailable', 'timeout'] as const;
 type DatabaseState = (typeof DATABASE_STATES)[number];
@@ -44,14 +44,10 @@ const Health = Type.Object(
     status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], {
       description: '`degraded` when the database is not `ok`; the process itself is alive either way (200)',
     }),
-    database: Type.Union(
-      DATABASE_STATES.map((state) => Type.Literal(state)),
-      {
-        description:
-          'The database, probed within 500 ms: `ok`, `not_migrated` (run `crew db upgrade`), `unavailable`, ' +
-          '`timeout`',
-      },
-    ),
+    database: StringEnum(DATABASE_STATES, {
+      description:
+        'The database, probed within 500 ms: `ok`, `not_migrated` (run `crew db upgrade`), `unavailable`, `timeout`',
+    }),
     checks: Type.Object({
       secret: Type.Boolean({ description: 'A signing secret is configured' }),
       database: Type.Boolean({ description: 'The database answers and is migrated (`database` is `ok`)' }),
