@@ -143,4 +143,39 @@ describe('Redis faults', () => {
     },
     20_000,
   );
+
+  it.runIf(redisReachable)(
+    'a frozen Redis (connected, never answering) costs one command timeout, then counts locally',
+    async () => {
+      const test = await database();
+      const target = new URL(REDIS_URL);
+      const proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port || 6379) });
+      cleanups.push(() => proxy.close());
+      const config = testConfig({
+        REDIS_URL: proxy.via(REDIS_URL),
+        AUTH_RATE_LIMIT_PER_EMAIL: '4',
+        LOG_LEVEL: 'info',
+      });
+      const { app, warnings } = await appWithLog(config, test);
+      cleanups.push(() => app.close());
+      expect(app.redisLink!.usable()).toBe(true);
+      proxy.freeze();
+      const email = uniqueEmail();
+      const timings: number[] = [];
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = Date.now();
+        statuses.push((await login(app, email)).statusCode);
+        timings.push(Date.now() - started);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429]);
+      // The first attempt waits for Redis's 500 ms command timeout; the next ones skip Redis altogether.
+      // (Tried each time, four attempts would take at least 4 × 500 ms.)
+      expect(timings.slice(1).reduce((a, b) => a + b, 0)).toBeLessThan(1600);
+      expect(timings[0]).toBeLessThan(1500);
+      expect(warnings()).toHaveLength(1);
+      proxy.restore();
+    },
+    15_000,
+  );
 });
