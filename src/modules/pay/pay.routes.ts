@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { exportsRoutes } from '../payroll/exports.routes.js';
 import { totalsRoutes } from '../payroll/totals.routes.js';
 import { ratesRoutes } from '../rates/rates.routes.js';
 import { timesheetsRoutes } from '../timesheets/timesheets.routes.js';
@@ -10,4 +11,5 @@ export const hoursAndPayRoutes: FastifyPluginAsync = async (app) => {
   await app.register(timesheetsRoutes);
   await app.register(ratesRoutes);
   await app.register(totalsRoutes);
+  await app.register(exportsRoutes);
 };

@@ -27,6 +27,9 @@ const totalsFields = {
   holiday_minutes: Type.Integer(),
   overtime_minutes: Type.Integer(),
   cachets: Type.Integer(),
+  cachet_minutes: Type.Integer({
+    description: 'Approved minutes of cachet engagements (the cachets stand for them)',
+  }),
   amount_cents: Cents,
   base_cents: Cents,
   premiums_cents: Premiums,

@@ -13,6 +13,8 @@ export interface Totals {
   holiday_minutes: number;
   overtime_minutes: number;
   cachets: number;
+  /** approved minutes of cachet lines: the cachets stand for them toward 507 and in the AEM */
+  cachet_minutes: number;
   amount_cents: number;
   base_cents: number;
   premiums_cents: PremiumAmounts;
@@ -39,6 +41,7 @@ export function emptyTotals(): Totals {
     holiday_minutes: 0,
     overtime_minutes: 0,
     cachets: 0,
+    cachet_minutes: 0,
     amount_cents: 0,
     base_cents: 0,
     premiums_cents: noPremiums(),
@@ -56,6 +59,7 @@ export function addLine(t: Totals, line: PayLine): void {
   t.holiday_minutes += line.holiday_minutes;
   t.overtime_minutes += line.overtime_minutes;
   t.cachets += line.cachets;
+  if (line.basis === 'CACHET') t.cachet_minutes += line.approved_minutes;
   t.amount_cents += line.amount.amount_cents;
   t.base_cents += line.amount.base_cents;
   for (const p of PREMIUMS) t.premiums_cents[p] += line.amount.premiums[p];
