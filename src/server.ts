@@ -4,7 +4,11 @@ import { warmUpSchemas } from './platform/http/lazy-schemas.js';
 import { listenForMetrics } from './platform/metrics/metrics.routes.js';
 
 const config = configFromEnvironment();
-const app = await buildApp(config);
+// A database that cannot be opened at all (an SQLite folder that does not exist) stops the start with its reason.
+const app = await buildApp(config).catch((error: unknown) => {
+  console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});
 
 if (process.env.BENCH_EVENT_LOOP === '1') {
   // For `npm run bench` only: SIGUSR2 prints the event-loop delay since the last SIGUSR2 to stderr.
