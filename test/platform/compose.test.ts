@@ -34,7 +34,7 @@ function composeValidator() {
   const ajv = addFormats(new Ajv2019({ allErrors: true, strict: false }));
   // Compose durations ("2s", "1m30s"): the schema names the format without defining it.
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
-  return ajv.compile(withoutLegacyIds(schema));
+  return ajv.compile(withoutLegacyIds(schema) as object);
 }
 
 const text = readFileSync('compose.yaml', 'utf8');

@@ -34,7 +34,7 @@ const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 export async function createMetrics(sources: MetricsSources): Promise<Metrics> {
   // prom-client is CommonJS: under Node its exports are named, inside the esbuild bundle they sit on `default`.
   const imported = await import('prom-client');
-  const client = (imported as { default?: typeof imported }).default ?? imported;
+  const client = (imported as unknown as { default?: typeof imported }).default ?? imported;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
 
