@@ -72,10 +72,12 @@ export async function insertInvitation(
     tokenHash: string;
     invitedBy: string | null;
     expiresAt: string;
+    /** the id the invitation's token is derived from (derived-tokens.ts) */
+    id?: string;
   },
 ) {
   const invitation = {
-    id: newId(),
+    id: values.id ?? newId(),
     org_id: values.orgId,
     email: values.email,
     role: values.role,

@@ -64,9 +64,9 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const onMailError = (error: unknown) => request.log.error({ err: error }, 'invitation mail failed');
+      // The link leaves with the notification dispatcher, never from this request.
       const { invitation, token } = await inviteMember(
-        { db, config: app.config, mailer: app.mailer, onMailError },
+        { db, config: app.config },
         scopeOf(request),
         request.body,
       );

@@ -2,16 +2,17 @@ import type { Config } from '../../config.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { trustedOrgId, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { assertAcceptablePassword, hashPassword } from '../../platform/auth/passwords.js';
-import { hashToken, randomToken } from '../../platform/auth/secrets.js';
-import { DAY, isoIn } from '../../platform/clock.js';
+import { derivedToken } from '../../platform/auth/derived-tokens.js';
+import { hashToken } from '../../platform/auth/secrets.js';
+import { DAY, isoIn, newId } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { lockRow } from '../../platform/db/locks.js';
 import type { MemberRole } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage, type PageRequest } from '../../platform/http/pagination.js';
-import type { Mailer } from '../../platform/mail.js';
+import { recordEvent } from '../../platform/events.js';
 import { findAccountByEmail, findAccountById, insertAccount } from '../auth/accounts.repository.js';
-import { findOrg, insertMembership } from '../orgs/orgs.repository.js';
+import { insertMembership } from '../orgs/orgs.repository.js';
 import { linkRosterProfileByEmail } from '../users/roster-link.js';
 import {
   claimInvitation,
@@ -30,8 +31,6 @@ export const ORG_INVITATION_TTL_MS = 7 * DAY;
 export interface InviteDeps {
   db: Db;
   config: Config;
-  mailer: Mailer;
-  onMailError: (error: unknown) => void;
 }
 
 /** Owners alone grant or take away the owner and admin roles; admins manage managers and techs. */
@@ -53,7 +52,10 @@ export async function listMembers(db: Db, scope: OrgScope, page: PageRequest) {
   );
 }
 
-/** Sends a single-use, 7-day invitation link to the email; the token itself is only ever stored hashed. */
+/**
+ * Records a single-use, 7-day invitation; the notification dispatcher mails its link. The token is derived from
+ * the invitation's id and the server secret (derived-tokens.ts) and only its hash is stored.
+ */
 export async function inviteMember(
   deps: InviteDeps,
   scope: OrgScope,
@@ -62,7 +64,8 @@ export async function inviteMember(
   const { orgId } = scope;
   assertMayManage(scope, input.role);
   const email = input.email.toLowerCase();
-  const token = randomToken();
+  const invitationId = newId();
+  const token = derivedToken(deps.config.secretKey, 'org-invitation', invitationId);
   const invitation = await deps.db.transaction().execute(async (tx) => {
     const existing = await findAccountByEmail(tx, email);
     if (existing && (await findMember(tx, orgId, existing.id))) {
@@ -76,6 +79,7 @@ export async function inviteMember(
       tokenHash: hashToken(token),
       invitedBy: scope.accountId,
       expiresAt: isoIn(ORG_INVITATION_TTL_MS),
+      id: invitationId,
     });
     const { token_hash: _secret, ...visible } = created;
     await recordAudit(tx, scope, {
@@ -85,17 +89,22 @@ export async function inviteMember(
       entityId: created.id,
       after: visible,
     });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'org_invitation.created',
+      entityType: 'org_invitation',
+      entityId: created.id,
+      subjects: {},
+      payload: {
+        invitation_id: created.id,
+        email,
+        role: input.role,
+        invited_by: scope.accountId,
+        expires_at: created.expires_at,
+      },
+    });
     return created;
   });
-  const org = await findOrg(deps.db, orgId);
-  const link = `${deps.config.publicBaseUrl}/join?token=${encodeURIComponent(token)}`;
-  deps.mailer
-    .send({
-      to: email,
-      subject: `You are invited to join ${org?.name ?? 'an org'} on Coulisses Crew`,
-      text: `You are invited to join ${org?.name ?? 'an org'} as ${input.role}.\n\nOpen this link to accept (valid 7 days, once):\n${link}\n`,
-    })
-    .catch(deps.onMailError);
   return { invitation, token };
 }
 
@@ -201,6 +210,14 @@ export async function changeMemberRole(db: Db, scope: OrgScope, accountId: strin
       before: { role: member.role },
       after: { role },
     });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'member.role_changed',
+      entityType: 'membership',
+      entityId: member.id,
+      subjects: { account_ids: [accountId] },
+      payload: { account_id: accountId, before: { role: member.role }, after: { role } },
+    });
     return { ...member, role };
   });
 }
@@ -220,6 +237,14 @@ export async function removeMember(db: Db, scope: OrgScope, accountId: string) {
       entityType: 'membership',
       entityId: member.id,
       before: { account_id: accountId, role: member.role },
+    });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'member.removed',
+      entityType: 'membership',
+      entityId: member.id,
+      subjects: { account_ids: [accountId] },
+      payload: { account_id: accountId, before: { role: member.role } },
     });
   });
 }

@@ -105,6 +105,34 @@ describe.each(DIALECTS)('notifications through a real SMTP server on %s', (diale
     expect(mail!.text).toContain('Bonjour Léa,');
   });
 
+  it('an org invitation is mailed by the dispatcher with a /join link whose token works', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const email = uniqueEmail('joiner');
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${org.orgId}/members`,
+      headers: org.admin.headers,
+      payload: { email, role: 'tech' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).not.toHaveProperty('token'); // not dev: the token only travels in the mail
+    expect(smtp.mailsTo(email)).toEqual([]);
+    await ctx.app.notifications.tick();
+    const [mail] = await smtp.waitForMails(email);
+    expect(mail!.subject).toBe(`Invitation à rejoindre ${org.name} sur Coulisses Crew`);
+    const token = /https:\/\/crew\.example\.com\/join\?token=([\w-]{43})/.exec(mail!.text)?.[1];
+    expect(token).toBeDefined();
+    const stored = await ctx.app.database.db.selectFrom('org_invitations').select('token_hash').execute();
+    expect(stored.map((r) => r.token_hash)).not.toContain(token);
+    const joined = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/org-invitations/${token}/accept`,
+      payload: { password: 'Newcomer-passphrase-1' },
+    });
+    expect(joined.statusCode, joined.body).toBe(200);
+    expect(joined.json()).toMatchObject({ org_id: org.orgId, role: 'tech' });
+  });
+
   it('rolled back: an invitation batch that fails writes no event and sends nothing', async () => {
     const org = await createOrgFixture(ctx.app);
     const kit = crewKit(ctx, org);
