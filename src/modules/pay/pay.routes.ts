@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { dpaeRoutes } from '../dpae/dpae.routes.js';
 import { exportsRoutes } from '../payroll/exports.routes.js';
 import { totalsRoutes } from '../payroll/totals.routes.js';
 import { ratesRoutes } from '../rates/rates.routes.js';
@@ -12,4 +13,5 @@ export const hoursAndPayRoutes: FastifyPluginAsync = async (app) => {
   await app.register(ratesRoutes);
   await app.register(totalsRoutes);
   await app.register(exportsRoutes);
+  await app.register(dpaeRoutes);
 };
