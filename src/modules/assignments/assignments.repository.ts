@@ -1,8 +1,8 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
-import { sql } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { isoNow } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
-import type { AssignmentStatus, AssignmentsTable } from '../../platform/db/tables.js';
+import type { AssignmentStatus, AssignmentsTable, DB, MissionsTable } from '../../platform/db/tables.js';
 import { after } from '../../platform/http/pagination.js';
 
 /** An assignment with what a planner or a crew member needs to see of its mission and role. */
@@ -149,10 +149,11 @@ export async function releaseSlot(db: Executor, orgId: OrgId, roleId: string): P
     .execute();
 }
 
-export interface AssignmentFilter {
-  orgId: OrgId;
-  missionId?: string | undefined;
-  userId?: string | undefined;
+/**
+ * What narrows every list of assignments, a planner's (`…/assignments`) and a crew member's (`/me/assignments`):
+ * statuses, a window the mission overlaps, a page. `cursor` is the decoded key (mission start, assignment id).
+ */
+export interface AssignmentWindow {
   statuses?: AssignmentStatus[] | undefined;
   from?: string | undefined;
   to?: string | undefined;
@@ -160,16 +161,34 @@ export interface AssignmentFilter {
   cursor?: (string | number)[] | undefined;
 }
 
+/** The query tables every assignment list joins: `assignments as a` and `missions as m`. */
+type WithAssignmentAndMission = DB & { a: AssignmentsTable; m: MissionsTable };
+
+/** The window's conditions, for a query over `assignments as a` joined to `missions as m`. */
+export function inWindow(window: AssignmentWindow) {
+  return (eb: ExpressionBuilder<WithAssignmentAndMission, 'a' | 'm'>) => {
+    const conditions: Expression<SqlBool>[] = [];
+    if (window.statuses?.length) conditions.push(eb('a.status', 'in', window.statuses));
+    if (window.from) conditions.push(eb('m.ends_at', '>', window.from));
+    if (window.to) conditions.push(eb('m.starts_at', '<', window.to));
+    if (window.cursor) conditions.push(after(['m.starts_at', 'a.id'], window.cursor));
+    return eb.and(conditions);
+  };
+}
+
+export interface AssignmentFilter extends AssignmentWindow {
+  orgId: OrgId;
+  missionId?: string | undefined;
+  userId?: string | undefined;
+}
+
 /** A page of assignments ordered by mission start, then id. */
 export function listAssignmentRows(db: Executor, filter: AssignmentFilter) {
   let query = assignmentViews(db).where('a.org_id', '=', filter.orgId);
   if (filter.missionId) query = query.where('a.mission_id', '=', filter.missionId);
   if (filter.userId) query = query.where('a.user_id', '=', filter.userId);
-  if (filter.statuses?.length) query = query.where('a.status', 'in', filter.statuses);
-  if (filter.from) query = query.where('m.ends_at', '>', filter.from);
-  if (filter.to) query = query.where('m.starts_at', '<', filter.to);
-  if (filter.cursor) query = query.where(after(['m.starts_at', 'a.id'], filter.cursor));
   return query
+    .where(inWindow(filter))
     .orderBy('m.starts_at')
     .orderBy('a.id')
     .limit(filter.limit + 1)

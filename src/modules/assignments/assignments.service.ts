@@ -23,6 +23,7 @@ import {
   takeSlot,
   toAssignment,
   transition,
+  type AssignmentFilter,
   type AssignmentView,
 } from './assignments.repository.js';
 
@@ -282,15 +283,8 @@ export async function getAssignment(db: Db, scope: OrgScope, assignmentId: strin
   return toAssignment(row);
 }
 
-export interface ListInput {
-  missionId?: string | undefined;
-  userId?: string | undefined;
-  statuses?: AssignmentStatus[] | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
+/** The list's filters as the route reads them: the cursor still encoded. */
+export type ListInput = Omit<AssignmentFilter, 'orgId' | 'cursor'> & { cursor?: string | undefined };
 
 /** Managers list anything; a tech lists only the assignments of the person linked to their account. */
 export async function listAssignments(db: Db, scope: OrgScope, input: ListInput) {

@@ -1,14 +1,8 @@
 import type { Executor } from '../../platform/db/database.js';
-import type { AssignmentStatus } from '../../platform/db/tables.js';
-import { after } from '../../platform/http/pagination.js';
+import { inWindow, type AssignmentWindow } from '../assignments/assignments.repository.js';
 
-export interface MyAssignmentFilter {
+export interface MyAssignmentFilter extends AssignmentWindow {
   accountId: string;
-  statuses?: AssignmentStatus[] | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-  cursor?: (string | number)[] | undefined;
 }
 
 /**
@@ -16,7 +10,7 @@ export interface MyAssignmentFilter {
  * then id. The join on `users.account_id` is the only way in: nobody else's assignment can appear.
  */
 export function listMyAssignmentRows(db: Executor, filter: MyAssignmentFilter) {
-  let query = db
+  return db
     .selectFrom('users as u')
     .innerJoin('assignments as a', (join) =>
       join.onRef('a.user_id', '=', 'u.id').onRef('a.org_id', '=', 'u.org_id'),
@@ -39,12 +33,8 @@ export function listMyAssignmentRows(db: Executor, filter: MyAssignmentFilter) {
       'r.id as role_id',
       'r.name as role_name',
     ])
-    .where('u.account_id', '=', filter.accountId);
-  if (filter.statuses?.length) query = query.where('a.status', 'in', filter.statuses);
-  if (filter.from) query = query.where('m.ends_at', '>', filter.from);
-  if (filter.to) query = query.where('m.starts_at', '<', filter.to);
-  if (filter.cursor) query = query.where(after(['m.starts_at', 'a.id'], filter.cursor));
-  return query
+    .where('u.account_id', '=', filter.accountId)
+    .where(inWindow(filter))
     .orderBy('m.starts_at')
     .orderBy('a.id')
     .limit(filter.limit + 1)

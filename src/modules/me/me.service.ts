@@ -1,16 +1,10 @@
 import type { Db } from '../../platform/db/database.js';
-import type { AssignmentStatus } from '../../platform/db/tables.js';
 import { AppError } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
+import type { AssignmentWindow } from '../assignments/assignments.repository.js';
 import { listMyAssignmentRows, toMyAssignment } from './me.repository.js';
 
-export interface MyAssignmentsInput {
-  statuses?: AssignmentStatus[] | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
+export type MyAssignmentsInput = Omit<AssignmentWindow, 'cursor'> & { cursor?: string | undefined };
 
 /** The caller's work in every org that linked a user to their account, whatever the token's active org. */
 export async function listMyAssignments(db: Db, accountId: string, input: MyAssignmentsInput) {

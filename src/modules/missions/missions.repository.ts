@@ -1,5 +1,5 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { MissionRolesTable, MissionsTable } from '../../platform/db/tables.js';
 import { after } from '../../platform/http/pagination.js';
@@ -141,19 +141,23 @@ export async function deleteRole(db: Executor, orgId: OrgId, roleId: string): Pr
     .where('org_id', '=', orgId)
     .where('id', '=', roleId)
     .where('accepted_count', '=', 0)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('assignments')
-            .select('assignments.id')
-            .where('assignments.org_id', '=', orgId)
-            .where('assignments.role_id', '=', roleId)
-            .where('assignments.status', '=', 'ACCEPTED'),
-        ),
-      ),
-    )
+    .where(noAcceptedAssignment(db, orgId, 'role_id', roleId))
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * `NOT EXISTS` an ACCEPTED assignment on this role or mission: checked in the DELETE itself, so an accept that
+ * commits first makes the delete refuse, never leaves an accepted person without a mission.
+ */
+function noAcceptedAssignment(db: Executor, orgId: OrgId, column: 'role_id' | 'mission_id', id: string) {
+  const accepted = db
+    .selectFrom('assignments')
+    .select('assignments.id')
+    .where('assignments.org_id', '=', orgId)
+    .where(`assignments.${column}`, '=', id)
+    .where('assignments.status', '=', 'ACCEPTED');
+  return sql<boolean>`not exists ${accepted}`;
 }
 
 /** Deletes the mission (roles, assignments cascade) if nobody is accepted on it. False if refused. */
@@ -173,17 +177,7 @@ export async function deleteMission(db: Executor, orgId: OrgId, missionId: strin
         ),
       ),
     )
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('assignments')
-            .select('assignments.id')
-            .where('assignments.org_id', '=', orgId)
-            .where('assignments.mission_id', '=', missionId)
-            .where('assignments.status', '=', 'ACCEPTED'),
-        ),
-      ),
-    )
+    .where(noAcceptedAssignment(db, orgId, 'mission_id', missionId))
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
