@@ -64,6 +64,10 @@ function operationsOf(spec: {
 
 type BodyMode = 'json' | 'none' | 'empty-json' | 'malformed' | 'text';
 
+const ODD_BODIES: BodyMode[] = ['empty-json', 'malformed', 'text'];
+const JSON_MOSTLY: BodyMode[] = ['json', 'json', 'json', 'json', ...ODD_BODIES];
+const NONE_MOSTLY: BodyMode[] = ['none', 'none', ...ODD_BODIES];
+
 type SweepRequest = {
   params: Record<string, string>;
   query: Record<string, unknown>;
@@ -79,12 +83,7 @@ function requestFor(op: Operation, known: Known): fc.Arbitrary<SweepRequest> {
       { requiredKeys: [] },
     ),
     body: op.body ? bodyFor(op.body, known) : fc.constant(undefined),
-    mode: fc.constantFrom<BodyMode>(
-      ...(op.body ? ['json', 'json', 'json', 'json'] : ['none', 'none']),
-      'empty-json',
-      'malformed',
-      'text',
-    ),
+    mode: fc.constantFrom<BodyMode>(...(op.body ? JSON_MOSTLY : NONE_MOSTLY)),
   });
 }
 
