@@ -33,6 +33,43 @@ const EXTERNAL = [
   'ioredis',
 ];
 
+/**
+ * Heavy CommonJS packages some module imports at top level (`import PDFDocument from 'pdfkit'`) though only a rare
+ * request uses them: in the bundle their default import is a stand-in that loads the package on first use (a
+ * construction, a call or a property read). pdfkit and exceljs alone are ~600 ms of CPU at start. Only default
+ * imports are stood in for; the package must also be in EXTERNAL.
+ */
+const LOADED_ON_FIRST_USE = ['pdfkit', 'exceljs'];
+
+const loadOnFirstUse = {
+  name: 'load-on-first-use',
+  setup(build) {
+    const filter = new RegExp(
+      `^(${LOADED_ON_FIRST_USE.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+    );
+    build.onResolve({ filter }, (args) =>
+      args.namespace === 'load-on-first-use'
+        ? undefined
+        : { path: args.path, namespace: 'load-on-first-use' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'load-on-first-use' }, (args) => ({
+      contents: `import { createRequire } from 'node:module';
+const load = createRequire(import.meta.url);
+let loaded;
+const real = () => (loaded ??= load(${JSON.stringify(args.path)}));
+export default new Proxy(function () {}, {
+  construct: (_target, args) => Reflect.construct(real(), args),
+  apply: (_target, self, args) => Reflect.apply(real(), self, args),
+  get: (_target, key) => Reflect.get(real(), key),
+  has: (_target, key) => Reflect.has(real(), key),
+});
+`,
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
 function newestMtime(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
@@ -88,7 +125,7 @@ export async function build() {
     banner: {
       js: "import { createRequire as __crewCreateRequire } from 'node:module'; const require = __crewCreateRequire(import.meta.url);",
     },
-    plugins: [keepModuleUrls],
+    plugins: [keepModuleUrls, loadOnFirstUse],
     // Whitespace and syntax only: half the bytes for V8 to parse at start, names kept for stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
