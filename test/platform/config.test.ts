@@ -136,6 +136,30 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the database pool and timeouts, with documented defaults, and refuses nonsense', () => {
+    expect(load({}).databaseOptions).toEqual({
+      poolSize: 10,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+      lockTimeoutMs: 2000,
+    });
+    expect(
+      load({
+        DB_POOL_SIZE: '4',
+        DB_CONNECT_TIMEOUT_MS: '300',
+        DB_STATEMENT_TIMEOUT_MS: '0',
+        DB_LOCK_TIMEOUT_MS: '750',
+      }).databaseOptions,
+    ).toEqual({ poolSize: 4, connectTimeoutMs: 300, statementTimeoutMs: 0, lockTimeoutMs: 750 });
+    expect(
+      problemsOf({ REALISONS_SECRET_KEY: SECRET, DB_POOL_SIZE: '0', DB_STATEMENT_TIMEOUT_MS: 'soon' }),
+    ).toEqual([
+      'DB_POOL_SIZE must be an integer from 1 to 1000 (got "0")',
+      'DB_STATEMENT_TIMEOUT_MS must be an integer from 0 to 3600000 (got "soon")',
+    ]);
+    expect(load({}).rateLimits).toMatchObject({ authPerEmail: 10, authPerAccount: 50 });
+  });
+
   it('lists every problem at once', () => {
     const problems = problemsOf({
       APP_ENV: 'staging',
