@@ -56,8 +56,10 @@ export async function connectRedis(url: string, log: RedisLog): Promise<RedisLin
   };
   // ioredis emits `error` on every failed reconnection: without a listener each one is an unhandled error.
   client.on('error', failed);
+  // Reconnected: the outage is over even if no request has used Redis since (the next outage must warn again).
   client.on('ready', () => {
     pausedUntil = 0;
+    succeeded();
   });
   // Give the first connection a moment, so the first requests after a start are counted in Redis already; a
   // Redis that refuses answers at once, one that hangs costs at most the connect timeout, once.
