@@ -1,5 +1,6 @@
 import { findOwnUserId, findUserRow } from '../users/users.repository.js';
 import { recordAudit } from '../../platform/audit.js';
+import { recordEvent } from '../../platform/events.js';
 import { limitedToOwn, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
@@ -86,6 +87,14 @@ export async function createAvailability(
       entityId: row.id,
       after: created,
     });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'availability.changed',
+      entityType: 'availability',
+      entityId: row.id,
+      subjects: { user_ids: [row.user_id] },
+      payload: { availability_id: row.id, user_id: row.user_id, change: 'created', after: created },
+    });
     return created;
   });
 }
@@ -136,6 +145,19 @@ export async function removeAvailability(db: Db, scope: OrgScope, availabilityId
       entityType: 'availability',
       entityId: row.id,
       before: toAvailability(row),
+    });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'availability.changed',
+      entityType: 'availability',
+      entityId: row.id,
+      subjects: { user_ids: [row.user_id] },
+      payload: {
+        availability_id: row.id,
+        user_id: row.user_id,
+        change: 'deleted',
+        before: toAvailability(row),
+      },
     });
   });
 }

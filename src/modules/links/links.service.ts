@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit.js';
+import { recordEvent } from '../../platform/events.js';
 import { linkScope, trustedOrgId, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { hashToken, randomToken } from '../../platform/auth/secrets.js';
 import { DAY, isoNow, newId } from '../../platform/clock.js';
@@ -83,6 +84,14 @@ export async function createLink(
       entityId: assignmentId,
       after: { link_id: id, expires_at: expires, revoked_links: revoked },
     });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'link.created',
+      entityType: 'assignment',
+      entityId: assignmentId,
+      subjects: {},
+      payload: { assignment_id: assignmentId, link_id: id, expires_at: expires, revoked_links: revoked },
+    });
     return expires;
   });
   return { url: `${deps.publicBaseUrl}/invitations/${token}`, expires_at: expiresAt, token };
@@ -102,6 +111,14 @@ export async function revokeLinks(db: Db, scope: OrgScope, assignmentId: string)
       entityType: 'assignment',
       entityId: assignmentId,
       after: { revoked_links: revoked },
+    });
+    await recordEvent(tx, scope, {
+      orgId,
+      type: 'link.revoked',
+      entityType: 'assignment',
+      entityId: assignmentId,
+      subjects: {},
+      payload: { assignment_id: assignmentId, revoked_links: revoked },
     });
   });
 }
