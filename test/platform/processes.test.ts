@@ -3,16 +3,27 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_PLACEHOLDER } from '../../src/config.js';
 import { HEAD, MIGRATION_NAMES } from '../../src/platform/db/migrator.js';
 import { crewInProcess as crew } from '../helpers/cli.js';
 import { DIALECTS, emptyDatabase, type TestDatabase } from '../helpers/database.js';
 
 const run = promisify(execFile);
-const TSX = ['--import', 'tsx'];
-/** Starting a TypeScript loader takes seconds on a busy 2-core machine: the few real processes get room. */
-const PROCESS_TIMEOUT = 90_000;
+/**
+ * The real processes run the compiled entries, as `npm start` and `npm run crew` do: a TypeScript loader would
+ * transpile the whole app at each start, seconds apiece on a busy 2-core machine. They still get room.
+ */
+const PROCESS_TIMEOUT = 60_000;
+const CLI = 'dist/cli.js';
+const SERVER = 'dist/server.js';
+
+/** Builds dist/ when a source changed since the last build (esbuild: a second or two), as `npm run crew` does. */
+function compiledEntries() {
+  beforeAll(async () => {
+    await run(process.execPath, ['scripts/build.mjs', '--if-stale']);
+  }, PROCESS_TIMEOUT);
+}
 
 describe.each(DIALECTS)('the crew db CLI on %s', (dialect) => {
   let test: TestDatabase;
@@ -68,21 +79,23 @@ describe('the crew command line', () => {
 });
 
 describe('the crew entry, as a real process', () => {
+  compiledEntries();
   const filename = join(tmpdir(), `crew-cli-${process.pid}.db`);
   afterAll(() => ['', '-wal', '-shm'].forEach((suffix) => rmSync(filename + suffix, { force: true })));
 
   it(
-    'runs the command line it is given (loader, .env, entry guard)',
+    'runs the command line it is given (compiled entry, .env, entry guard)',
     { timeout: PROCESS_TIMEOUT },
     async () => {
       const env = { PATH: process.env.PATH, DATABASE_URL: `sqlite:///${filename}` };
-      const current = await run(process.execPath, [...TSX, 'src/cli.ts', 'db', 'current'], { env });
+      const current = await run(process.execPath, [CLI, 'db', 'current'], { env });
       expect(current).toMatchObject({ stdout: 'base (no migration applied)\n', stderr: '' });
     },
   );
 });
 
 describe('the server entry', () => {
+  compiledEntries();
   const filename = join(tmpdir(), `crew-server-${process.pid}.db`);
   afterAll(() => ['', '-wal', '-shm'].forEach((suffix) => rmSync(filename + suffix, { force: true })));
 
@@ -90,7 +103,7 @@ describe('the server entry', () => {
     'refuses to start with the placeholder secret, naming the variable',
     { timeout: PROCESS_TIMEOUT },
     async () => {
-      const result = await run(process.execPath, [...TSX, 'src/server.ts'], {
+      const result = await run(process.execPath, [SERVER], {
         env: {
           PATH: process.env.PATH,
           REALISONS_SECRET_KEY: SECRET_PLACEHOLDER,
@@ -106,7 +119,7 @@ describe('the server entry', () => {
     expect(await crew(['db', 'upgrade'], { DATABASE_URL: `sqlite:///${filename}` })).toMatchObject({
       code: 0,
     });
-    const child = spawn(process.execPath, [...TSX, 'src/server.ts'], {
+    const child = spawn(process.execPath, [SERVER], {
       env: {
         PATH: process.env.PATH,
         REALISONS_SECRET_KEY: 'x'.repeat(40),
