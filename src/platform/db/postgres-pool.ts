@@ -46,11 +46,15 @@ export async function createPostgresPool(
     max: options.poolSize ?? 10,
     types,
     options: '-c TimeZone=UTC',
+    // A peer that vanished without a word (a cable, a frozen VM) is noticed by the kernel, not hours later.
+    keepAlive: true,
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
     ...(options.statementTimeoutMs
       ? {
           statement_timeout: options.statementTimeoutMs,
           query_timeout: options.statementTimeoutMs + CLIENT_MARGIN_MS,
+          // A transaction whose client vanished (the client gave up on a frozen link) must not keep its locks.
+          idle_in_transaction_session_timeout: Math.max(10_000, 2 * options.statementTimeoutMs),
         }
       : {}),
     ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}),
