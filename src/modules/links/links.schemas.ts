@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { Timestamp, Uuid } from '../../platform/http/schemas.js';
-import { AssignmentStatus } from '../assignments/assignments.schemas.js';
+import { AssignmentStatus } from '../shared/staffing.schemas.js';
 
 export const LinkParams = Type.Object({ org_id: Uuid, assignment_id: Uuid });
 

@@ -6,7 +6,7 @@ import { isoNow, toIso } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { toPage } from '../../platform/http/pagination.js';
-import { decodeKeyset, keysetOf } from '../projects/keyset.js';
+import { decodeKeyset, keysetOf } from '../../platform/http/keyset.js';
 import { loadWritableProject } from '../projects/projects.service.js';
 import { assertCrewFree } from '../staffing/reschedule.js';
 import {

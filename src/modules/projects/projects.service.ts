@@ -7,7 +7,7 @@ import type { Db, Executor } from '../../platform/db/database.js';
 import type { ProjectStatus } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { toPage } from '../../platform/http/pagination.js';
-import { decodeKeyset, keysetOf } from './keyset.js';
+import { decodeKeyset, keysetOf } from '../../platform/http/keyset.js';
 import {
   deleteProject as deleteProjectRow,
   findProject,

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { RULE_MODES } from '../../platform/db/tables.js';
 import { Page, PageQuery, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.js';
-import { AssignmentStatus, Reason } from '../assignments/assignments.schemas.js';
+import { AssignmentStatus, Reason } from '../shared/staffing.schemas.js';
 
 const Mode = StringEnum(RULE_MODES);
 const Hours = (max: number, description: string) => Type.Integer({ minimum: 0, maximum: max, description });

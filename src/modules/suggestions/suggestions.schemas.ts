@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { Page, Uuid } from '../../platform/http/schemas.js';
-import { Reason } from '../assignments/assignments.schemas.js';
+import { Reason } from '../shared/staffing.schemas.js';
 
 export const SuggestionParams = Type.Object({ org_id: Uuid, mission_id: Uuid, role_id: Uuid });
 

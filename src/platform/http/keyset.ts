@@ -1,5 +1,5 @@
-import { AppError } from '../../platform/errors.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
+import { AppError } from '../errors.js';
+import { decodeCursor } from './pagination.js';
 
 /**
  * A keyset cursor tagged with the order it belongs to: `[order, value, id]`, so a cursor of one sort order is
@@ -23,5 +23,3 @@ export function decodeKeyset(
 export function keysetOf(order: string, value: string, id: string): string[] {
   return [order, value, id];
 }
-
-export { encodeCursor };
