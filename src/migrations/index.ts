@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './20261121_0001_initial.js';
+import * as canonicalTimestamps from './20261201_0002_canonical_timestamps.js';
 import * as eventsNotifications from './20261201_0003_events_notifications.js';
 import * as calendarFeeds from './20261201_0004_calendar_feeds.js';
 import * as hoursAndPay from './20261201_0005_hours_and_pay.js';
@@ -7,6 +8,7 @@ import * as hoursAndPay from './20261201_0005_hours_and_pay.js';
 /** Every migration, in order. Names sort in the order they apply; a merged migration is never edited. */
 export const migrations: Record<string, Migration> = {
   '20261121_0001_initial': initial,
+  '20261201_0002_canonical_timestamps': canonicalTimestamps,
   '20261201_0003_events_notifications': eventsNotifications,
   '20261201_0004_calendar_feeds': calendarFeeds,
   '20261201_0005_hours_and_pay': hoursAndPay,
