@@ -131,7 +131,7 @@ describe.each(DIALECTS)('signed links on %s', (dialect) => {
     expect(link.expires_at).toBe(mission.starts_at);
   });
 
-  it('refuses a link for a declined assignment (409 invalid_transition) or a started mission (409 conflict)', async () => {
+  it('refuses a link for a declined assignment (409 invalid_transition) or a started mission (409 mission_started)', async () => {
     const { org, kit, assignmentId } = await linkSetup(ctx);
     expect((await kit.act(org.manager.headers, assignmentId, 'decline')).statusCode).toBe(200);
     const declined = await inject({
@@ -154,7 +154,7 @@ describe.each(DIALECTS)('signed links on %s', (dialect) => {
       headers: late.org.manager.headers,
     });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'conflict', status: 409 });
+    expect(res.json()).toMatchObject({ code: 'mission_started', status: 409 });
     const count = await ctx.app.database.db
       .selectFrom('invitations')
       .select(({ fn }) => fn.countAll().as('n'))
@@ -245,7 +245,7 @@ describe.each(DIALECTS)('signed links on %s', (dialect) => {
     expect(await auditRows(assignmentId)).toHaveLength(count);
   });
 
-  it('refuses to accept through the link when a blocking rule applies: 409 conflict with the reasons', async () => {
+  it('refuses to accept through the link when a blocking rule applies: 409 rule_violation with the reasons', async () => {
     const { org, kit, userId, missionId, assignmentId } = await linkSetup(ctx);
     // the same person accepted another mission overlapping this one
     const other = await kit.mission(10, 18, { title: 'Load-out' });
@@ -259,7 +259,7 @@ describe.each(DIALECTS)('signed links on %s', (dialect) => {
     const res = await answer(link.token, 'accept');
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({
-      code: 'conflict',
+      code: 'rule_violation',
       reasons: [
         {
           rule: 'overlap_accepted',
