@@ -24,7 +24,7 @@ import {
   type AuthDeps,
   type IssuedTokens,
 } from './auth.service.js';
-import { recordLoginFailure, throttleLogin } from './login-throttle.js';
+import { DEVICE_COOKIE, recordLoginFailure, setDeviceCookie, throttleLogin } from './login-throttle.js';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from './password.service.js';
 import { assertSameSite, clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
 import { iceServersFor } from './webrtc.js';
@@ -58,13 +58,14 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Returns an access token and sets the refresh cookie. Unknown email, wrong password and deactivated ' +
           'account answer the same 401. Rate limited per client address, per account and address, and, for ' +
           'addresses that already failed on an account under attack, per account (429 with Retry-After; ' +
-          'never a lock-out of the owner: docs/security.md).',
+          'never a lock-out of the owner: docs/security.md). Sets a `login_device` cookie that spares this browser ' +
+          'the account-wide refusal next time.',
         body: LoginBody,
         response: { 200: TokenResponse, ...errors },
       },
     },
     async (request, reply) => {
-      await throttleLogin(deps, request.ip, request.body.email);
+      await throttleLogin(deps, request.ip, request.body.email, request.cookies[DEVICE_COOKIE]);
       const issued = await login(deps, actorOf(request), {
         ...request.body,
         org_id: request.body.org_id ?? undefined,
@@ -73,6 +74,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           await recordLoginFailure(deps, request.ip, request.body.email);
         throw error;
       });
+      setDeviceCookie(reply, app.config, request.body.email);
       return withCookie(reply, issued);
     },
   );

@@ -112,6 +112,48 @@ describe('login rate limits (in memory)', () => {
   });
 });
 
+describe('login device cookies', () => {
+  const ctx = useTestApp('sqlite', { AUTH_RATE_LIMIT_PER_ACCOUNT: '4' });
+  const login = (email: string, password: string, ip: string) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: ip,
+    });
+
+  it('a browser that logged in before is never refused by the account-wide count, even after a typo', async () => {
+    const account = await createAccount(ctx.app);
+    const home = '203.0.113.70';
+    const first = await login(account.email, PASSWORD, home);
+    expect(first.statusCode).toBe(200);
+    const device = first.cookies.find((c) => c.name === 'login_device');
+    expect(device).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth/login' });
+    const fromHome = (password: string, cookie = device!.value) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: account.email, password },
+        remoteAddress: home,
+        cookies: { login_device: cookie },
+      });
+    for (let i = 1; i <= 4; i++)
+      expect((await login(account.email, 'wrong-password', `198.51.102.${i}`)).statusCode).toBe(401);
+    // The owner's typo at home, during the attack: a failure from this address...
+    expect((await fromHome('wrong-password')).statusCode).toBe(401);
+    // ...refuses the address to browsers it does not know, a forged or another account's cookie included...
+    expect((await login(account.email, PASSWORD, home)).statusCode).toBe(429);
+    const other = await login((await createAccount(ctx.app)).email, PASSWORD, '203.0.113.71');
+    const foreign = other.cookies.find((c) => c.name === 'login_device')!.value;
+    expect((await fromHome(PASSWORD, foreign)).statusCode).toBe(429);
+    expect((await fromHome(PASSWORD, `${device!.value}x`)).statusCode).toBe(429);
+    // ...but not to the owner's own browser.
+    const back = await fromHome(PASSWORD);
+    expect(back.statusCode).toBe(200);
+    expect(back.json()).toMatchObject({ token_type: 'bearer' });
+  });
+});
+
 describe.runIf(redisReachable)('login rate limits shared through Redis', () => {
   const prefixEmail = `${randomUUID().slice(0, 8)}@example.com`;
   let cleanup: (() => Promise<void>) | undefined;
