@@ -1,6 +1,6 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
-import type { InvitationsTable } from '../../platform/db/tables.js';
+import type { LinksTable } from '../../platform/db/tables.js';
 
 /** The assignment a link is made for, with what decides whether a link may be made at all. */
 export function findLinkTarget(db: Executor, orgId: OrgId, assignmentId: string) {
@@ -14,7 +14,7 @@ export function findLinkTarget(db: Executor, orgId: OrgId, assignmentId: string)
     .executeTakeFirst();
 }
 
-export async function insertLink(db: Executor, row: InvitationsTable): Promise<void> {
+export async function insertLink(db: Executor, row: LinksTable): Promise<void> {
   await db.insertInto('invitations').values(row).execute();
 }
 

@@ -63,7 +63,7 @@ export async function deleteMember(db: Executor, orgId: OrgId, accountId: string
     .execute();
 }
 
-export async function insertInvitation(
+export async function insertOrgInvitation(
   db: Executor,
   values: {
     orgId: OrgId;
@@ -92,7 +92,7 @@ export async function insertInvitation(
 }
 
 /** A newer invitation to the same email supersedes the pending ones. */
-export async function expirePendingInvitations(db: Executor, orgId: OrgId, email: string) {
+export async function expirePendingOrgInvitations(db: Executor, orgId: OrgId, email: string) {
   const now = isoNow();
   await db
     .updateTable('org_invitations')
@@ -104,12 +104,12 @@ export async function expirePendingInvitations(db: Executor, orgId: OrgId, email
     .execute();
 }
 
-export function findInvitationByHash(db: Executor, tokenHash: string) {
+export function findOrgInvitationByHash(db: Executor, tokenHash: string) {
   return db.selectFrom('org_invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
 /** Marks the invitation used if nobody did first: exactly one accept wins. */
-export async function claimInvitation(db: Executor, id: string): Promise<boolean> {
+export async function claimOrgInvitation(db: Executor, id: string): Promise<boolean> {
   const now = isoNow();
   const result = await db
     .updateTable('org_invitations')

@@ -17,7 +17,7 @@ import { OrgParams } from '../orgs/orgs.schemas.js';
 import {
   acceptOrgInvitation,
   changeMemberRole,
-  inviteMember,
+  sendOrgInvitation,
   listMembers,
   removeMember,
 } from './members.service.js';
@@ -65,7 +65,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       // The link leaves with the notification dispatcher, never from this request.
-      const { invitation, token } = await inviteMember(
+      const { invitation, token } = await sendOrgInvitation(
         { db, config: app.config },
         scopeOf(request),
         request.body,

@@ -15,20 +15,20 @@ import { findAccountByEmail, findAccountById, insertAccount } from '../auth/acco
 import { insertMembership } from '../orgs/orgs.repository.js';
 import { linkRosterProfileByEmail } from '../users/roster-link.js';
 import {
-  claimInvitation,
+  claimOrgInvitation,
   countOwners,
   deleteMember,
-  expirePendingInvitations,
-  findInvitationByHash,
+  expirePendingOrgInvitations,
+  findOrgInvitationByHash,
   findMember,
-  insertInvitation,
+  insertOrgInvitation,
   listMemberRows,
   setMemberRole,
 } from './members.repository.js';
 
 export const ORG_INVITATION_TTL_MS = 7 * DAY;
 
-export interface InviteDeps {
+export interface OrgInvitationDeps {
   db: Db;
   config: Config;
 }
@@ -56,8 +56,8 @@ export async function listMembers(db: Db, scope: OrgScope, page: PageRequest) {
  * Records a single-use, 7-day invitation; the notification dispatcher mails its link. The token is derived from
  * the invitation's id and the server secret (derived-tokens.ts) and only its hash is stored.
  */
-export async function inviteMember(
-  deps: InviteDeps,
+export async function sendOrgInvitation(
+  deps: OrgInvitationDeps,
   scope: OrgScope,
   input: { email: string; role: MemberRole },
 ) {
@@ -71,8 +71,8 @@ export async function inviteMember(
     if (existing && (await findMember(tx, orgId, existing.id))) {
       throw new AppError('already_exists', `${email} is already a member of this org`);
     }
-    await expirePendingInvitations(tx, orgId, email);
-    const created = await insertInvitation(tx, {
+    await expirePendingOrgInvitations(tx, orgId, email);
+    const created = await insertOrgInvitation(tx, {
       orgId,
       email,
       role: input.role,
@@ -118,7 +118,7 @@ export async function acceptOrgInvitation(
   token: string,
   as: { accountId: string | null; password?: string | undefined },
 ) {
-  const invitation = await findInvitationByHash(db, hashToken(token));
+  const invitation = await findOrgInvitationByHash(db, hashToken(token));
   if (!invitation || invitation.accepted_at !== null || invitation.expires_at <= new Date().toISOString()) {
     throw new AppError('invalid_token', 'The invitation is invalid, expired or already used');
   }
@@ -150,7 +150,7 @@ export async function acceptOrgInvitation(
   }
 
   return db.transaction().execute(async (tx) => {
-    if (!(await claimInvitation(tx, invitation.id))) {
+    if (!(await claimOrgInvitation(tx, invitation.id))) {
       throw new AppError('invalid_token', 'The invitation is invalid, expired or already used');
     }
     if (!accountId) {

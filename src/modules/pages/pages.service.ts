@@ -10,7 +10,7 @@ import type { AuthDeps } from '../auth/auth.service.js';
 import { throttleAuth } from '../auth/auth.service.js';
 import { confirmPasswordReset } from '../auth/password.service.js';
 import { findLiveLink } from '../links/links.repository.js';
-import { findInvitationByHash } from '../members/members.repository.js';
+import { findOrgInvitationByHash } from '../members/members.repository.js';
 import { acceptOrgInvitation } from '../members/members.service.js';
 import { findOrg } from '../orgs/orgs.repository.js';
 import { findInvitationPageRow, isResetTokenLive, type InvitationPageRow } from './pages.repository.js';
@@ -39,7 +39,7 @@ export interface JoinState {
 
 /** A pending org invitation as its page shows it, or null when it is unknown, expired or already used. */
 export async function findPendingJoin(db: Db, token: string): Promise<JoinState | null> {
-  const invitation = await findInvitationByHash(db, hashToken(token));
+  const invitation = await findOrgInvitationByHash(db, hashToken(token));
   if (!invitation || invitation.accepted_at !== null || invitation.expires_at <= isoNow()) return null;
   const org = await findOrg(db, trustedOrgId(invitation.org_id));
   if (!org) return null;

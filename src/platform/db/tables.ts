@@ -184,7 +184,8 @@ export interface AvailabilityTable {
   created_at: Iso;
 }
 
-export interface InvitationsTable {
+/** Signed assignment links (table `invitations`, a name kept for compatibility). */
+export interface LinksTable {
   id: string;
   org_id: string;
   assignment_id: string;
@@ -307,7 +308,7 @@ export interface DB {
   mission_roles: MissionRolesTable;
   assignments: AssignmentsTable;
   availability: AvailabilityTable;
-  invitations: InvitationsTable;
+  invitations: LinksTable;
   org_rule_settings: OrgRuleSettingsTable;
   audit_log: AuditLogTable;
   calendar_feeds: CalendarFeedsTable;
