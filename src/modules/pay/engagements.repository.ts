@@ -1,3 +1,4 @@
+import { sql, SqliteAdapter } from 'kysely';
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 
@@ -6,6 +7,25 @@ import type { Executor } from '../../platform/db/database.js';
  * The one query behind timesheets, totals and exports; every caller adds its own filters and order.
  */
 export function engagementQuery(db: Executor, orgId: OrgId) {
+  return engagementColumns(db).where('a.org_id', '=', orgId);
+}
+
+/**
+ * The same, for a page of people already read from the org's roster: the org is checked on the person, so the
+ * planner walks each person's `(user_id, status)` index instead of every ACCEPTED assignment of the org.
+ */
+export function engagementQueryForPeople(db: Executor, orgId: OrgId, userIds: readonly string[]) {
+  // On SQLite `+u.org_id` keeps the planner off the org index (one org = the whole table) and on the people's
+  // primary keys; PostgreSQL's statistics choose that plan by themselves.
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const orgColumn = sqlite ? sql<string>`+u.org_id` : sql<string>`u.org_id`;
+  return engagementColumns(db)
+    .where('u.id', 'in', [...userIds])
+    .where(orgColumn, '=', orgId)
+    .where('a.user_id', 'in', [...userIds]);
+}
+
+function engagementColumns(db: Executor) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
@@ -40,8 +60,7 @@ export function engagementQuery(db: Executor, orgId: OrgId) {
       't.decided_by',
       't.sent_back_reason',
       't.updated_at',
-    ])
-    .where('a.org_id', '=', orgId);
+    ]);
 }
 
 export type EngagementRow = Awaited<

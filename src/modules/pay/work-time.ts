@@ -33,23 +33,62 @@ export interface WorkBreakdown {
   holiday_minutes: number;
 }
 
-// Local wall-clock instants repeat for every line of a month: cache them (bounded, cleared when full).
-const instants = new Map<string, number>();
-function localInstant(date: string, minute: number, timeZone: string): number {
-  const key = `${timeZone}|${date}|${minute}`;
-  let ms = instants.get(key);
+// Local days are day numbers (days since 1970-01-01) inside the hot loop: date strings only at the edges.
+const dayString = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const isSunday = (day: number) => (day + 4) % 7 === 0; // day 0 was a Thursday
+
+// Local wall-clock instants repeat for every line of a month: cache them per zone (bounded, cleared when full).
+const instants = new Map<string, Map<number, number>>();
+function localInstant(day: number, minute: number, timeZone: string): number {
+  let zone = instants.get(timeZone);
+  if (!zone) instants.set(timeZone, (zone = new Map()));
+  const key = day * 1440 + minute;
+  let ms = zone.get(key);
   if (ms === undefined) {
-    if (instants.size > 50_000) instants.clear();
+    if (zone.size > 100_000) zone.clear();
     const hhmm = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
-    ms = Date.parse(zonedDateTimeToUtc(date, hhmm, timeZone));
-    instants.set(key, ms);
+    ms = Date.parse(zonedDateTimeToUtc(dayString(day), hhmm, timeZone));
+    zone.set(key, ms);
   }
   return ms;
 }
 
+const holidayDays = new WeakMap<(date: string) => boolean, Map<number, boolean>>();
+function isHolidayDay(day: number, ctx: WorkContext): boolean {
+  let days = holidayDays.get(ctx.isHoliday);
+  if (!days) holidayDays.set(ctx.isHoliday, (days = new Map()));
+  let holiday = days.get(day);
+  if (holiday === undefined) {
+    holiday = ctx.isHoliday(dayString(day));
+    days.set(day, holiday);
+  }
+  return holiday;
+}
+
+// Offsets change only at transitions, which modern tz data puts on quarter hours: cache per zone and quarter
+// hour (Intl's formatToParts costs microseconds, and an export asks millions of times).
+const QUARTER_MS = 15 * MINUTE_MS;
+const offsets = new Map<string, number>();
+function offsetAt(ms: number, timeZone: string): number {
+  const quarter = Math.floor(ms / QUARTER_MS);
+  const key = `${timeZone}|${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 200_000) offsets.clear();
+    offset = timeZoneOffsetMs(quarter * QUARTER_MS, timeZone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** The local day number (days since 1970-01-01) of an instant in a zone. */
+function localDay(ms: number, timeZone: string): number {
+  return Math.floor((ms + offsetAt(ms, timeZone)) / DAY_MS);
+}
+
 /** The local calendar date ("YYYY-MM-DD") of an instant in a zone. */
 export function localDate(ms: number, timeZone: string): string {
-  return new Date(ms + timeZoneOffsetMs(ms, timeZone)).toISOString().slice(0, 10);
+  return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 10);
 }
 
 export function nextDate(date: string): string {
@@ -70,15 +109,14 @@ export function mondayOf(date: string): string {
 const overlap = (a0: number, a1: number, b0: number, b1: number) =>
   Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
 
-/** Whole minutes of `[start, end)` inside one local date's night window(s). */
-function nightOverlap(start: number, end: number, date: string, ctx: WorkContext): number {
+/** Whole minutes of `[start, end)` inside one local day's night window(s). */
+function nightOverlap(start: number, end: number, day: number, ctx: WorkContext): number {
   const { startMinute, endMinute } = ctx.night;
   if (startMinute === endMinute) return 0;
-  const at = (minute: number) => localInstant(date, minute, ctx.timeZone);
+  const at = (minute: number) => localInstant(day, minute, ctx.timeZone);
   if (startMinute < endMinute) return overlap(start, end, at(startMinute), at(endMinute));
-  const midnight = at(0);
-  const nextMidnight = localInstant(nextDate(date), 0, ctx.timeZone);
-  return overlap(start, end, midnight, at(endMinute)) + overlap(start, end, at(startMinute), nextMidnight);
+  const nextMidnight = localInstant(day + 1, 0, ctx.timeZone);
+  return overlap(start, end, at(0), at(endMinute)) + overlap(start, end, at(startMinute), nextMidnight);
 }
 
 /**
@@ -98,17 +136,17 @@ export function breakDownWork(
   let sunday = 0;
   let holiday = 0;
   if (elapsed > 0) {
-    const last = localDate(end - MINUTE_MS, ctx.timeZone);
-    for (let date = localDate(start, ctx.timeZone); date <= last; date = nextDate(date)) {
+    const last = localDay(end - MINUTE_MS, ctx.timeZone);
+    for (let day = localDay(start, ctx.timeZone); day <= last; day++) {
       const inDay = overlap(
         start,
         end,
-        localInstant(date, 0, ctx.timeZone),
-        localInstant(nextDate(date), 0, ctx.timeZone),
+        localInstant(day, 0, ctx.timeZone),
+        localInstant(day + 1, 0, ctx.timeZone),
       );
-      if (weekday(date) === 0) sunday += inDay;
-      if (ctx.isHoliday(date)) holiday += inDay;
-      night += nightOverlap(start, end, date, ctx);
+      if (isSunday(day)) sunday += inDay;
+      if (isHolidayDay(day, ctx)) holiday += inDay;
+      night += nightOverlap(start, end, day, ctx);
     }
   }
   const elapsedMinutes = Math.round(elapsed / MINUTE_MS);

@@ -1,7 +1,7 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 import { after } from '../../platform/http/pagination.js';
-import { engagementQuery, type EngagementRow } from '../pay/engagements.repository.js';
+import { engagementQueryForPeople, type EngagementRow } from '../pay/engagements.repository.js';
 import type { Rate } from '../pay/pricing.js';
 import { RateResolver } from '../pay/rate-resolution.js';
 import { listBindings, listProfiles } from '../rates/rates.repository.js';
@@ -39,8 +39,7 @@ export async function engagementsOf(
 ): Promise<Map<string, EngagementRow[]>> {
   const byUser = new Map<string, EngagementRow[]>();
   if (userIds.length === 0) return byUser;
-  const rows = await engagementQuery(db, orgId)
-    .where('a.user_id', 'in', [...userIds])
+  const rows = await engagementQueryForPeople(db, orgId, userIds)
     .where('a.status', '=', 'ACCEPTED')
     .where('m.starts_at', '>=', from)
     .where('m.starts_at', '<', to)
