@@ -656,10 +656,13 @@ async function measure(
   try {
     // A route that does not exist yet answers the not-found handler's 404: skip it, say so.
     const probeUrl = String(spec.ours.url);
+    const headers = (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as
+      Record<string, string> | undefined;
+    const body = (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined;
     const probe = await fetch(probeUrl, {
       method: spec.ours.method ?? (spec.ours.requests ? 'POST' : 'GET'),
-      headers: (spec.ours.headers ?? spec.ours.requests?.[0]?.headers) as Record<string, string> | undefined,
-      body: (spec.ours.body ?? spec.ours.requests?.[0]?.body) as string | undefined,
+      ...(headers ? { headers } : {}),
+      ...(body !== undefined ? { body } : {}),
     });
     const probeBody = await probe.text();
     if (probe.status === 404 && /No route for/.test(probeBody)) {
