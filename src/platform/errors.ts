@@ -12,7 +12,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   cross_site_request: 403,
   not_found: 404,
-  conflict: 409,
+  // No catch-all `conflict`: each 409 names its failure, so a client can act on it.
   /** A blocking staffing rule (overlap, rest, hours, …) refuses the change; `reasons` lists them. */
   rule_violation: 409,
   /** Moving a mission would double-book crew already accepted on it; `reasons` names them. */
