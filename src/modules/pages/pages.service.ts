@@ -7,7 +7,7 @@ import { asBool, type Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { findAccountByEmail } from '../auth/accounts.repository.js';
 import type { AuthDeps } from '../auth/auth.service.js';
-import { throttleAuth } from '../auth/auth.service.js';
+import { recordLoginFailure, throttleLogin } from '../auth/login-throttle.js';
 import { confirmPasswordReset } from '../auth/password.service.js';
 import { findLiveLink } from '../links/links.repository.js';
 import { findOrgInvitationByHash } from '../members/members.repository.js';
@@ -69,14 +69,19 @@ export async function joinFromPage(
     await acceptOrgInvitation(deps.db, actor, token, { accountId: null, password });
     return;
   }
-  await throttleAuth(deps, 'login', ip, join.email);
+  // Throttled like a login, and without its lock-out: an attacker's guesses spend their own budget.
+  await throttleLogin(deps, ip, join.email, undefined);
   const account = await findAccountByEmail(deps.db, join.email);
   if (!account) {
     await burnVerification(password);
+    await recordLoginFailure(deps, ip, join.email);
     throw new AppError('invalid_credentials', 'Invalid email or password');
   }
   const { ok } = await verifyPassword(account.password_hash, password);
-  if (!ok || !asBool(account.active)) throw new AppError('invalid_credentials', 'Invalid email or password');
+  if (!ok || !asBool(account.active)) {
+    await recordLoginFailure(deps, ip, join.email);
+    throw new AppError('invalid_credentials', 'Invalid email or password');
+  }
   await acceptOrgInvitation(deps.db, { ...actor, accountId: account.id }, token, { accountId: account.id });
 }
 
