@@ -13,7 +13,7 @@ import {
   createProjectFeed,
   myFeedStatus,
   projectFeedStatus,
-  renderFeed,
+  loadFeed,
   revokeMyFeed,
   revokeProjectFeed,
 } from './feeds.service.js';
@@ -102,11 +102,11 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const feed = await renderFeed(db, request.params.token);
+      const feed = await loadFeed(db, request.params.token);
       if (!feed) throw new AppError('not_found', 'Calendar feed not found');
       reply.header('etag', feed.etag).header('cache-control', 'private, no-cache');
       if (matchesEtag(request.headers['if-none-match'], feed.etag)) return reply.code(304).send(null);
-      return reply.type('text/calendar; charset=utf-8').send(feed.body);
+      return reply.type('text/calendar; charset=utf-8').send(feed.render());
     },
   );
 };

@@ -124,16 +124,20 @@ export async function projectFeedStatus(db: Db, scope: OrgScope & { accountId: s
   return statusOf(db, scope.accountId, projectId);
 }
 
-export interface RenderedFeed {
-  body: string;
+export interface LoadedFeed {
+  /** a validator of what the document is made of: a poll that changed nothing is answered without rendering */
   etag: string;
+  render: () => string;
 }
+
+/** Bump when the rendering changes, so that calendars holding an old ETag get the new document. */
+const RENDERING_VERSION = 1;
 
 /**
  * The document behind a feed URL, or null for an unknown or revoked token, an inactive account, or a project
  * feed whose owner is no longer a manager of the org (the URL dies with the role).
  */
-export async function renderFeed(db: Db, token: string): Promise<RenderedFeed | null> {
+export async function loadFeed(db: Db, token: string): Promise<LoadedFeed | null> {
   const feed = await findFeedByHash(db, hashToken(token));
   if (!feed || !asBool(feed.active)) return null;
   const now = Date.now();
@@ -156,8 +160,10 @@ export async function renderFeed(db: Db, token: string): Promise<RenderedFeed | 
     entries = missionEntries(rows);
     name = rows[0]?.project_name ?? name;
   }
-  const body = renderIcs(name, entries);
-  return { body, etag: etagOf(body) };
+  return {
+    etag: etagOf(JSON.stringify([RENDERING_VERSION, name, entries])),
+    render: () => renderIcs(name, entries),
+  };
 }
 
 type ProjectRow = Awaited<ReturnType<typeof listProjectFeedRows>>[number];

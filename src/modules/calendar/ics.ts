@@ -43,9 +43,9 @@ export function renderIcs(name: string, entries: readonly CalendarEntry[]): stri
     method: ICalCalendarMethod.PUBLISH,
     ttl: 60 * 15,
   });
-  for (const entry of entries) {
+  const events = entries.map((entry) => {
     const updated = new Date(entry.updatedAt);
-    calendar.createEvent({
+    return calendar.createEvent({
       id: `${entry.uid}@${UID_DOMAIN}`,
       start: new Date(entry.startsAt),
       end: new Date(entry.endsAt),
@@ -57,13 +57,48 @@ export function renderIcs(name: string, entries: readonly CalendarEntry[]): stri
       lastModified: updated,
       sequence: Math.max(0, Math.floor((updated.getTime() - SEQUENCE_EPOCH) / 1000)),
     });
-  }
-  return calendar.toString();
+  });
+  // The library writes every line; only its final line folding is replaced: it encodes each character with a new
+  // TextEncoder (≈0.5 s for 500 events here). foldLines below gives the same bytes (a test compares them).
+  const empty = ical({
+    name,
+    prodId: { company: 'Coulisses Crew', product: 'crew', language: 'EN' },
+    method: ICalCalendarMethod.PUBLISH,
+    ttl: 60 * 15,
+  }).toString();
+  const footer = 'END:VCALENDAR';
+  const head = empty.slice(0, empty.length - footer.length);
+  return foldLines(head + events.map((event) => event.toString()).join('') + footer);
 }
 
-/** A strong validator of the document's bytes: calendar apps poll, and most polls change nothing. */
-export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+/** RFC 5545 §3.1 folding at 75 octets, exactly as ical-generator folds (UTF-8 lengths, surrogate pairs kept). */
+export function foldLines(document: string): string {
+  return document
+    .split('\r\n')
+    .map((line) => {
+      if (Buffer.byteLength(line) <= 74) return line;
+      let folded = '';
+      let octets = 0;
+      for (let i = 0; i < line.length; i++) {
+        let char = line.charAt(i);
+        const code = line.charCodeAt(i);
+        if (code >= 0xd800 && code <= 0xdbff) char += line.charAt(++i);
+        const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code <= 0xdbff ? 4 : 3;
+        octets += size;
+        if (octets > 74) {
+          folded += '\r\n ';
+          octets = size;
+        }
+        folded += char;
+      }
+      return folded;
+    })
+    .join('\r\n');
+}
+
+/** A strong validator of what a document is made of: calendar apps poll, and most polls change nothing. */
+export function etagOf(content: string): string {
+  return `"${createHash('sha256').update(content).digest('base64url').slice(0, 32)}"`;
 }
 
 /** Whether an `If-None-Match` header already holds this ETag (a list, `*`, or weak forms of it). */

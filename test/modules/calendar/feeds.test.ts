@@ -1,7 +1,9 @@
+import { foldLines as libraryFoldLines } from 'ical-generator';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../../src/platform/auth/secrets.js';
 import { redactUrl } from '../../../src/platform/http/logging.js';
+import { foldLines } from '../../../src/modules/calendar/ics.js';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
 import {
@@ -71,6 +73,19 @@ describe.each(DIALECTS)('calendar feeds on %s', (dialect) => {
     const orgB = await createOrgFixture(ctx.app);
     return { account, headers, orgA, orgB, work };
   }
+
+  it('folds lines to the same bytes as ical-generator’s own folding', () => {
+    const long = `DESCRIPTION:${'Régie son — façade 🎚️ “retours” · '.repeat(12)}`;
+    for (const line of [
+      long,
+      `SUMMARY:${'a'.repeat(74)}`,
+      `SUMMARY:${'é'.repeat(40)}`,
+      'X:\uDC00lone'.repeat(20),
+    ]) {
+      const document = `BEGIN:VEVENT\r\n${line}\r\nEND:VEVENT`;
+      expect(foldLines(document)).toBe(libraryFoldLines(document));
+    }
+  });
 
   it('answers 401 without a login', async () => {
     for (const method of ['GET', 'POST', 'DELETE'] as const) {
