@@ -132,6 +132,54 @@ describe.runIf(DIALECTS.includes('postgres') && redisUp)('two instances on one P
     }
   });
 
+  it('through the proxy, one login serves requests on both instances, and its refresh cookie rotates on either', async () => {
+    const ownerEmail = uniqueEmail('owner');
+    const org = await crew(
+      [
+        'org',
+        'create',
+        '--name',
+        `Proxy ${randomBytes(4).toString('hex')}`,
+        '--owner-email',
+        ownerEmail,
+        '--owner-password',
+        PASSWORD,
+      ],
+      { DATABASE_URL: stack.databaseUrl },
+    );
+    expect(org.code, org.stderr).toBe(0);
+    const login = await fetch(`${stack.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...client() },
+      body: JSON.stringify({ email: ownerEmail, password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const cookie =
+      login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0] ?? '')
+        .find((c) => c.startsWith('refresh_token=')) ?? '';
+    expect(cookie).toMatch(/^refresh_token=./);
+
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const me = await call(stack.url, 'GET', '/api/v1/auth/me', { token });
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ email: ownerEmail });
+      servedBy.add(me.headers.get('x-stack-instance') ?? '');
+    }
+    expect([...servedBy].sort()).toEqual(['0', '1']);
+
+    // Rotated on B; A knows at once that this cookie is spent (within the grace window: retry with the new one).
+    const rotated = await call(b, 'POST', '/api/v1/auth/refresh', { headers: { cookie } });
+    expect(rotated.status).toBe(200);
+    expect(typeof rotated.body.access_token).toBe('string');
+    const reused = await call(a, 'POST', '/api/v1/auth/refresh', { headers: { cookie } });
+    expect(reused.status).toBe(409);
+    expect(reused.body).toMatchObject({ code: 'refresh_in_progress' });
+  });
+
   it('rate limits are shared: attempts on either instance spend one budget', async () => {
     const email = uniqueEmail('nobody');
     const headers = client();
