@@ -178,7 +178,7 @@ describe.each(DIALECTS)('property-based sweep from /openapi.json on %s', (dialec
         );
       }
     }
-    if (process.env.SWEEP_VERBOSE) console.log(JSON.stringify([...statuses].sort()));
+    if (process.env.SWEEP_VERBOSE) console.warn(JSON.stringify([...statuses].sort()));
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     expect(total).toBe(perOperation * operations.length);
     // the sweep got past validation into handlers, lookups and rules, not just one wall of 400s
