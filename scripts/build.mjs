@@ -82,7 +82,8 @@ function newestMtime(path) {
 export function isStale() {
   if (!existsSync(STAMP) || ENTRIES.some((e) => !existsSync(join(DIST, `${e}.js`)))) return true;
   const built = statSync(STAMP).mtimeMs;
-  const inputs = [SRC, join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  // Without sources (a runtime image holds dist/ only) there is nothing to rebuild from.
+  const inputs = [SRC, join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)].filter(existsSync);
   return inputs.some((input) => newestMtime(input) > built);
 }
 
