@@ -57,6 +57,24 @@ describe.each(DIALECTS)('input the database cannot hold on %s', (dialect) => {
     ]);
   });
 
+  it('walks a deeply nested body without overflowing (100,000 levels parse fine): 400, not 500', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const deep = '['.repeat(100_000) + '"\\u0000"' + ']'.repeat(100_000);
+    for (const payload of [`{"name":"Deep","description":${deep}}`, deep]) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${org.orgId}/projects`,
+        headers: { ...org.manager.headers, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'validation_failed',
+        errors: [expect.objectContaining({ message: expect.stringMatching(/NUL character/) })],
+      });
+    }
+  });
+
   it('refuses dates that do not exist, leap seconds and years out of range once the offset is applied', async () => {
     const org = await createOrgFixture(ctx.app);
     for (const starts_at of [

@@ -26,20 +26,35 @@ function describe(text: string): string {
 /** JSON Pointer escaping (RFC 6901), so a path names the field exactly like schema errors do. */
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Every string (value or key) in `value` that cannot be stored, with its JSON Pointer path. */
-export function findUnstorableText(value: unknown, location: string, path = ''): UnstorableField[] {
-  if (typeof value === 'string') {
-    return UNSTORABLE.test(value) ? [{ location, path: path || '/', message: describe(value) }] : [];
-  }
-  if (value === null || typeof value !== 'object') return [];
+/**
+ * Every string (value or key) in `value` that cannot be stored, with its JSON Pointer path. Iterative: a body of
+ * 100,000 nested arrays parses fine and must not overflow the stack here.
+ */
+export function findUnstorableText(value: unknown, location: string): UnstorableField[] {
   const found: UnstorableField[] = [];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-  for (const [key, child] of entries) {
-    const childPath = `${path}/${pointer(key)}`;
-    if (UNSTORABLE.test(key)) found.push({ location, path: childPath, message: `name ${describe(key)}` });
-    found.push(...findUnstorableText(child, location, childPath));
+  const pending: [unknown, string][] = [[value, '']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [current, path] = next;
+    if (typeof current === 'string') {
+      if (UNSTORABLE.test(current)) found.push({ location, path: path || '/', message: describe(current) });
+      continue;
+    }
+    // Bodies of other parsers (a Buffer) are bytes, not text a column will hold.
+    if (current === null || typeof current !== 'object' || ArrayBuffer.isView(current)) continue;
+    const entries = Array.isArray(current)
+      ? current.map((child, index) => [String(index), child] as const)
+      : Object.entries(current);
+    for (const [key, child] of entries.reverse()) {
+      const childPath = `${path}/${pointer(key)}`;
+      pending.push([child, childPath]);
+      if (UNSTORABLE.test(key)) found.push(keyProblem(location, childPath, key));
+    }
   }
   return found;
+}
+
+function keyProblem(location: string, path: string, key: string): UnstorableField {
+  return { location, path, message: `name ${describe(key)}` };
 }
 
 function check(request: FastifyRequest): void {
