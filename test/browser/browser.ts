@@ -45,7 +45,10 @@ async function freePort(): Promise<number> {
 }
 
 /** One real server (listening on 127.0.0.1) and one browser per test file and dialect. */
-export function useBrowserServer(dialect: Dialect): BrowserServer {
+export function useBrowserServer(
+  dialect: Dialect,
+  env: () => Record<string, string> = () => ({}),
+): BrowserServer {
   const ctx = {} as BrowserServer;
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -56,7 +59,7 @@ export function useBrowserServer(dialect: Dialect): BrowserServer {
         : ctx.db.config.connectionString;
     const port = await freePort();
     ctx.baseUrl = `http://127.0.0.1:${port}`;
-    const config = testConfig({ DATABASE_URL: url, APP_ENV: 'dev', PUBLIC_BASE_URL: ctx.baseUrl });
+    const config = testConfig({ DATABASE_URL: url, APP_ENV: 'dev', PUBLIC_BASE_URL: ctx.baseUrl, ...env() });
     ctx.app = await buildApp(config, { database: ctx.db.database });
     await ctx.app.listen({ host: '127.0.0.1', port });
     ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

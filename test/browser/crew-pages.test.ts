@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/database.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 import { createAccount, createOrgFixture, PASSWORD, uniqueEmail } from '../helpers/factories.js';
 import { invitationWithLink } from '../modules/pages/fixtures.js';
 import { openPhone, useBrowserServer } from './browser.js';
@@ -8,7 +9,21 @@ const NEW_PASSWORD = 'Coulisse-Jardin-Cour-77';
 
 /** The crew's pages in a real Chromium at phone width, JavaScript off, against a real listening server. */
 describe.each(DIALECTS)('crew pages in Chromium on %s', (dialect) => {
-  const server = useBrowserServer(dialect);
+  let smtp: SmtpSink;
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+  });
+  afterAll(() => smtp.close());
+  const server = useBrowserServer(dialect, () => ({ SMTP_URL: smtp.url }));
+  /** What the dispatcher sends (past the invitation coalescing window), and the first link to `path` in it. */
+  const mailedLink = async (email: string, path: string) => {
+    await server.app.notifications.tick({ now: new Date(Date.now() + 3 * 60_000) });
+    const [mail] = await smtp.waitForMails(email);
+    const escaped = `${server.baseUrl}${path}`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const found = new RegExp(`${escaped}[\\w\\-?=&%]+`).exec(mail!.text);
+    if (!found) throw new Error(`no ${path} link in the mail: ${mail!.text}`);
+    return found[0];
+  };
   const api = async (
     path: string,
     init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
@@ -21,9 +36,11 @@ describe.each(DIALECTS)('crew pages in Chromium on %s', (dialect) => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  it('opens the invitation link, accepts, sees the confirmation; the API shows ACCEPTED', async () => {
-    const { org, assignmentId, url } = await invitationWithLink(server.app);
-    expect(url.startsWith(`${server.baseUrl}/invitations/`)).toBe(true);
+  it('opens the link of the sent invitation mail, accepts, sees the confirmation; the API shows ACCEPTED', async () => {
+    const email = uniqueEmail('alex');
+    const { org, assignmentId } = await invitationWithLink(server.app, { email, link: false });
+    const url = await mailedLink(email, '/invitations/');
+    expect(url).toMatch(/\/invitations\/[\w-]{43}$/);
     const phone = await openPhone(server, dialect);
     const response = await phone.page.goto(url);
     expect(response?.status()).toBe(200);
@@ -34,12 +51,12 @@ describe.each(DIALECTS)('crew pages in Chromium on %s', (dialect) => {
     ).resolves.toBe(1);
     await expect(phone.page.getByText('Camille Martin').count()).resolves.toBe(1);
     // The stylesheet loaded under the CSP: the accept button is styled (green), nothing was blocked.
-    const background = await phone.page
-      .getByRole('button', { name: 'Accepter' })
-      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    const background = await phone.page.evaluate<string>(
+      "getComputedStyle(document.querySelector('button.primary')).backgroundColor",
+    );
     expect(background).toBe('rgb(29, 107, 53)');
     // Fits a phone: no horizontal scrolling.
-    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
     await phone.shot('invitation');
 
@@ -107,7 +124,7 @@ describe.each(DIALECTS)('crew pages in Chromium on %s', (dialect) => {
     });
     expect(invited.status).toBe(201);
     const phone = await openPhone(server, dialect);
-    await phone.page.goto(`${server.baseUrl}/join?token=${invited.body.token as string}`);
+    await phone.page.goto(await mailedLink(email, '/join?token='));
     await phone.page.getByLabel('Mot de passe', { exact: true }).fill(NEW_PASSWORD);
     await phone.page.getByLabel('Mot de passe (encore)').fill(NEW_PASSWORD);
     await phone.shot('join');
@@ -134,7 +151,7 @@ describe.each(DIALECTS)('crew pages in Chromium on %s', (dialect) => {
     });
     expect(requested.status).toBe(200);
     const phone = await openPhone(server, dialect, 'en-GB');
-    await phone.page.goto(`${server.baseUrl}/reset-password?token=${requested.body.reset_token as string}`);
+    await phone.page.goto(await mailedLink(account.email, '/reset-password?token='));
     await phone.page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await phone.page.getByLabel('New password again').fill(NEW_PASSWORD);
     await phone.shot('reset');

@@ -106,7 +106,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!feed) throw new AppError('not_found', 'Calendar feed not found');
       reply.header('etag', feed.etag).header('cache-control', 'private, no-cache');
       if (matchesEtag(request.headers['if-none-match'], feed.etag)) return reply.code(304).send(null);
-      return reply.type('text/calendar; charset=utf-8').send(feed.render());
+      return reply.type('text/calendar; charset=utf-8').send(await feed.render());
     },
   );
 };

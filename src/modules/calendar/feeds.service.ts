@@ -127,7 +127,7 @@ export async function projectFeedStatus(db: Db, scope: OrgScope & { accountId: s
 export interface LoadedFeed {
   /** a validator of what the document is made of: a poll that changed nothing is answered without rendering */
   etag: string;
-  render: () => string;
+  render: () => Promise<string>;
 }
 
 /** Bump when the rendering changes, so that calendars holding an old ETag get the new document. */

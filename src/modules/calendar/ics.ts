@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import type { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { AssignmentStatus } from '../../platform/db/tables.js';
 
 /** One calendar event: an assignment (crew feeds, one-mission files) or a mission (project feeds). */
@@ -24,11 +24,10 @@ export function statusOfAssignment(status: AssignmentStatus): CalendarEntry['sta
 }
 
 const UID_DOMAIN = 'coulisses-crew';
-const STATUS = {
-  TENTATIVE: ICalEventStatus.TENTATIVE,
-  CONFIRMED: ICalEventStatus.CONFIRMED,
-  CANCELLED: ICalEventStatus.CANCELLED,
-};
+// ical-generator is loaded with the first calendar, not at server start (its enums are these very strings).
+let library: Promise<typeof import('ical-generator')> | undefined;
+const loadLibrary = () => (library ??= import('ical-generator'));
+const PUBLISH = 'PUBLISH' as ICalCalendarMethod;
 // SEQUENCE must grow with each change; seconds since this epoch stay far inside the 32-bit integer calendars use.
 const SEQUENCE_EPOCH = Date.parse('2026-01-01T00:00:00Z');
 
@@ -36,11 +35,12 @@ const SEQUENCE_EPOCH = Date.parse('2026-01-01T00:00:00Z');
  * An iCalendar document. Times are written in UTC (`…Z`): every calendar shows them in its own zone, and a
  * daylight-saving change between now and the mission cannot shift them.
  */
-export function renderIcs(name: string, entries: readonly CalendarEntry[]): string {
+export async function renderIcs(name: string, entries: readonly CalendarEntry[]): Promise<string> {
+  const { default: ical } = await loadLibrary();
   const calendar = ical({
     name,
     prodId: { company: 'Coulisses Crew', product: 'crew', language: 'EN' },
-    method: ICalCalendarMethod.PUBLISH,
+    method: PUBLISH,
     ttl: 60 * 15,
   });
   const events = entries.map((entry) => {
@@ -52,7 +52,7 @@ export function renderIcs(name: string, entries: readonly CalendarEntry[]): stri
       summary: entry.summary,
       description: entry.description,
       location: entry.location,
-      status: STATUS[entry.status],
+      status: entry.status as ICalEventStatus,
       stamp: updated,
       lastModified: updated,
       sequence: Math.max(0, Math.floor((updated.getTime() - SEQUENCE_EPOCH) / 1000)),
@@ -63,7 +63,7 @@ export function renderIcs(name: string, entries: readonly CalendarEntry[]): stri
   const empty = ical({
     name,
     prodId: { company: 'Coulisses Crew', product: 'crew', language: 'EN' },
-    method: ICalCalendarMethod.PUBLISH,
+    method: PUBLISH,
     ttl: 60 * 15,
   }).toString();
   const footer = 'END:VCALENDAR';

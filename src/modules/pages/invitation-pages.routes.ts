@@ -83,7 +83,7 @@ export const invitationPages: FastifyPluginAsync = async (app) => {
     const found = await findLiveInvitation(db, request.params.token);
     if (!found) return dead(request, reply);
     const { row } = found;
-    const ics = renderIcs(row.title, [assignmentEntry(row)]);
+    const ics = await renderIcs(row.title, [assignmentEntry(row)]);
     return reply
       .type('text/calendar; charset=utf-8')
       .header('content-disposition', 'attachment; filename="mission.ics"')

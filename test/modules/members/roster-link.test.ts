@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
@@ -13,7 +14,7 @@ import { staffingKit } from '../assignments/fixtures.js';
 
 describe.each(DIALECTS)('one person, one account on %s', (dialect) => {
   const ctx = useTestApp(dialect, { APP_ENV: 'dev' });
-  const { inject } = { inject: (o: Parameters<typeof ctx.app.inject>[0]) => ctx.app.inject(o) };
+  const inject = (options: InjectOptions) => ctx.app.inject(options);
 
   /** An org whose roster has profiles with `emails` (no account), the first one invited to a mission. */
   async function rosterWith(emails: string[]) {

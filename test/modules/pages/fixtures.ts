@@ -7,7 +7,10 @@ import { staffingKit } from '../assignments/fixtures.js';
  * An org (Europe/Paris) whose manager, Camille Martin, invited a crew member to a mission with notes; with the
  * assignment's signed link. Needs APP_ENV=dev so the API answers the token.
  */
-export async function invitationWithLink(app: FastifyInstance, opts: { org?: OrgFixture } = {}) {
+export async function invitationWithLink(
+  app: FastifyInstance,
+  opts: { org?: OrgFixture; email?: string; link?: boolean } = {},
+) {
   const org = opts.org ?? (await createOrgFixture(app));
   const kit = staffingKit(app, org);
   const managerProfile = await app.database.db
@@ -29,9 +32,13 @@ export async function invitationWithLink(app: FastifyInstance, opts: { org?: Org
     .where('id', '=', missionId)
     .execute();
   const userId = await kit.user({ first: 'Alex' });
+  if (opts.email)
+    await app.database.db.updateTable('users').set({ email: opts.email }).where('id', '=', userId).execute();
   const invited = await kit.invite(org.manager.headers, missionId, { user_id: userId, role_id: roleId });
   expect(invited.statusCode, invited.body).toBe(201);
   const assignmentId = invited.json().id as string;
+  // Without an API link, the invitation mail carries the one link (the dispatcher makes it when it sends).
+  if (opts.link === false) return { org, kit, missionId, roleId, userId, assignmentId, url: '', token: '' };
   const link = await app.inject({
     method: 'POST',
     url: `/api/v1/orgs/${org.orgId}/assignments/${assignmentId}/link`,
