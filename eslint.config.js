@@ -14,6 +14,20 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a forgotten await, a promise where a callback expects void, a switch missing a case.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // a deliberate `default:` counts as handling the rest
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
+  {
     files: ['src/cli.ts', 'src/cli/**', 'scripts/**', 'bench/**'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },

@@ -61,6 +61,8 @@ export const AUDIT_ACTIONS = [
   'notification_settings.update',
   'calendar_feed.create',
   'calendar_feed.rotate',
+  'calendar_feed.create',
+  'calendar_feed.rotate',
   'calendar_feed.revoke',
   'pay_settings.update',
   'rate_profile.create',

@@ -26,7 +26,8 @@ function tooMany(count: string): AppError {
 /** The local dates a template repeats on, checked and in order. */
 function templateDates(input: BulkInput): string[] {
   if (input.dates) return [...input.dates].sort();
-  const { from, to, weekdays } = input as Required<Pick<BulkInput, 'from' | 'to' | 'weekdays'>>;
+  // the schema requires from, to and weekdays together whenever dates is absent
+  const { from, to, weekdays } = input as { from: string; to: string; weekdays: number[] };
   if (to < from) throw invalid('to must not be before from', '/to', 'must not be before from');
   const days = new Set(weekdays);
   const dates: string[] = [];

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import { isoNow } from '../clock.js';
 import type { Actor } from '../audit.js';
 import { asBool, type Executor } from '../db/database.js';
@@ -86,7 +86,7 @@ function authenticate(
   tokens: AccessTokens,
   access: Access,
   orgScoped: boolean,
-): onRequestHookHandler {
+): onRequestAsyncHookHandler {
   return async (request) => {
     const auth = await resolveAuth(app, tokens, bearerToken(request));
     request.auth = auth;

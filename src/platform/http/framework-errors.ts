@@ -65,7 +65,8 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    secureParse(request, text, (error, parsed) => {
+    // Called with a callback, the default parser answers through it; its return value carries nothing.
+    void secureParse(request, text, (error, parsed) => {
       if (error) done(malformedJson(text), undefined);
       else done(null, parsed);
     });
