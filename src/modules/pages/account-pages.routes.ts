@@ -31,7 +31,7 @@ export const accountPages: FastifyPluginAsync = async (app) => {
       const page = pageContext(request, pageLanguage(request, null));
       return message(reply, page, page.t.dead.title, page.t.join.deadBody, 404);
     }
-    const page = pageContext(request, pageLanguage(request, { timezone: join.timezone }));
+    const page = pageContext(request, pageLanguage(request, join));
     return renderPage(
       reply,
       'join',
@@ -48,7 +48,7 @@ export const accountPages: FastifyPluginAsync = async (app) => {
     assertPageForm(request, config, `join:${token}`);
     const join = await findPendingJoin(db, token);
     if (!join) return joinPage(request, reply);
-    const page = pageContext(request, pageLanguage(request, { timezone: join.timezone }));
+    const page = pageContext(request, pageLanguage(request, join));
     const password = passwordField(request, 'password');
     if (!join.hasAccount && password !== passwordField(request, 'password_confirm')) {
       return joinPage(request, reply, page.t.errors.mismatch, 400);

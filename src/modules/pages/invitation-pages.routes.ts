@@ -24,7 +24,8 @@ export const invitationPages: FastifyPluginAsync = async (app) => {
     extra: { notice?: Answer; error?: string },
     status = 200,
   ) => {
-    const page = pageContext(request, pageLanguage(request, { timezone: found.row.timezone }));
+    const { timezone, org_language: language } = found.row;
+    const page = pageContext(request, pageLanguage(request, { timezone, language }));
     const token = (request.params as { token: string }).token;
     const base = `/invitations/${encodeURIComponent(token)}`;
     return renderPage(

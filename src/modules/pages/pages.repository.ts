@@ -11,6 +11,7 @@ export function findInvitationPageRow(db: Executor, orgId: OrgId, assignmentId: 
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
     .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
     .innerJoin('orgs as o', 'o.id', 'a.org_id')
+    .leftJoin('org_notification_settings as ns', 'ns.org_id', 'a.org_id')
     .leftJoin('accounts as ma', 'ma.id', 'a.invited_by')
     .leftJoin('users as mu', (join) =>
       join.onRef('mu.account_id', '=', 'a.invited_by').onRef('mu.org_id', '=', 'a.org_id'),
@@ -21,6 +22,7 @@ export function findInvitationPageRow(db: Executor, orgId: OrgId, assignmentId: 
       'a.updated_at',
       'o.name as org_name',
       'o.timezone',
+      'ns.language as org_language',
       'm.id as mission_id',
       'm.title',
       'm.starts_at',
@@ -41,6 +43,16 @@ export function findInvitationPageRow(db: Executor, orgId: OrgId, assignmentId: 
 }
 
 export type InvitationPageRow = NonNullable<Awaited<ReturnType<typeof findInvitationPageRow>>>;
+
+/** The language the org set for its messages (null: not set, the time zone decides). */
+export async function findOrgLanguage(db: Executor, orgId: OrgId): Promise<string | null> {
+  const row = await db
+    .selectFrom('org_notification_settings')
+    .select('language')
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return row?.language ?? null;
+}
 
 /** Whether a reset token is still usable, without using it (the form is shown only for a live one). */
 export async function isResetTokenLive(db: Executor, tokenHash: string, now: string): Promise<boolean> {

@@ -13,7 +13,12 @@ import { findLiveLink } from '../links/links.repository.js';
 import { findOrgInvitationByHash } from '../members/members.repository.js';
 import { acceptOrgInvitation } from '../members/members.service.js';
 import { findOrg } from '../orgs/orgs.repository.js';
-import { findInvitationPageRow, isResetTokenLive, type InvitationPageRow } from './pages.repository.js';
+import {
+  findInvitationPageRow,
+  findOrgLanguage,
+  isResetTokenLive,
+  type InvitationPageRow,
+} from './pages.repository.js';
 
 export interface LiveInvitation {
   row: InvitationPageRow;
@@ -31,6 +36,7 @@ export async function findLiveInvitation(db: Db, token: string): Promise<LiveInv
 export interface JoinState {
   orgName: string;
   timezone: string;
+  language: string | null;
   email: string;
   role: string;
   /** an account exists for the invited email: the page asks for its password instead of a new one */
@@ -41,11 +47,13 @@ export interface JoinState {
 export async function findPendingJoin(db: Db, token: string): Promise<JoinState | null> {
   const invitation = await findOrgInvitationByHash(db, hashToken(token));
   if (!invitation || invitation.accepted_at !== null || invitation.expires_at <= isoNow()) return null;
-  const org = await findOrg(db, trustedOrgId(invitation.org_id));
+  const orgId = trustedOrgId(invitation.org_id);
+  const org = await findOrg(db, orgId);
   if (!org) return null;
   return {
     orgName: org.name,
     timezone: org.timezone,
+    language: await findOrgLanguage(db, orgId),
     email: invitation.email,
     role: invitation.role,
     hasAccount: (await findAccountByEmail(db, invitation.email)) !== undefined,

@@ -71,6 +71,21 @@ describe.each(DIALECTS)('invitation pages on %s', (dialect) => {
     expect(browser.body).toContain('Waiting for your answer.');
   });
 
+  it('speaks the org’s language setting over the browser’s', async () => {
+    const { org, token } = await invitationWithLink(ctx.app);
+    const set = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/orgs/${org.orgId}/notification-settings`,
+      headers: org.admin.headers,
+      payload: { language: 'en' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    const res = await page(`/invitations/${token}`, { 'accept-language': 'fr-FR,fr;q=0.9' });
+    expect(res.body).toContain('<html lang="en">');
+    expect(res.body).toContain('Waiting for your answer.');
+    expect((await page(`/invitations/${token}?lang=fr`)).body).toContain('<html lang="fr">');
+  });
+
   it('accepts from the form: 303 to the page, which then says so; the API shows ACCEPTED', async () => {
     const { org, assignmentId, token } = await invitationWithLink(ctx.app);
     const formToken = formTokenOf((await page(`/invitations/${token}`)).body);
