@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   quota_below_accepted: 409,
   /** A concurrent request rotated this refresh token moments ago: retry with the current cookie. */
   refresh_in_progress: 409,
+  /** PostgreSQL aborted this write for a concurrent one (serialization failure, deadlock): read again, retry. */
+  concurrent_update: 409,
   /** The mission has already started: what was asked makes no sense any more. */
   mission_started: 409,
   already_exists: 409,

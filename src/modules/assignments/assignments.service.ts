@@ -154,12 +154,19 @@ export async function acceptAssignment(db: Db, scope: OrgScope, assignmentId: st
   const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const assignment = await loadForChange(tx, scope, assignmentId);
+    // The mission first (a move takes the same lock first, so its times cannot change under this check), then
+    // the person, then their account: the order of src/platform/db/locks.ts, so nothing deadlocks.
+    await lockRow(tx, 'missions', assignment.mission_id);
     const mission = await staffableMission(tx, orgId, assignment.mission_id);
     await lockRow(tx, 'users', assignment.user_id);
+    const person = await findUserRow(tx, orgId, assignment.user_id);
+    // A deactivation takes the same user lock: read after it, `active` is the last word.
+    if (!person?.active) {
+      throw new AppError('user_inactive', 'The user is deactivated: reactivate them before accepting');
+    }
     // The same person accepting in two orgs at once: their account row serialises the two (always locked after
     // the user row, so the order never inverts).
-    const accountId = (await findUserRow(tx, orgId, assignment.user_id))?.account_id;
-    if (accountId) await lockRow(tx, 'accounts', accountId);
+    if (person.account_id) await lockRow(tx, 'accounts', person.account_id);
     if (!(await transition(tx, orgId, assignmentId, ['INVITED'], 'ACCEPTED', null))) {
       const current = (await findAssignment(tx, orgId, assignmentId))!;
       throw refused('accept', current.status);

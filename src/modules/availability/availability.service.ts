@@ -4,6 +4,7 @@ import { recordEvent } from '../../platform/events.js';
 import { limitedToOwn, type OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
+import { lockRow } from '../../platform/db/locks.js';
 import type { AvailabilityKind } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
@@ -61,6 +62,8 @@ export async function createAvailability(
   if (endsAt <= startsAt) throw invalid('body', '/ends_at', 'must be after starts_at');
 
   return db.transaction().execute(async (tx) => {
+    // Under the person's lock, like an accept: an accept racing this declaration is judged with it or before it.
+    await lockRow(tx, 'users', input.user_id);
     if (limitedToOwn(scope)) {
       if ((await findOwnUserId(tx, scope)) !== input.user_id) {
         throw new AppError('forbidden', 'A tech may only declare their own availability');

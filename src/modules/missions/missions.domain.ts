@@ -2,6 +2,7 @@
 import { limitedToOwn, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { DAY, newId, toIso } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
+import { lockRow } from '../../platform/db/locks.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { loadWritableProject } from '../projects/projects.service.js';
 import { findMission, rolesOf, toMission, type MissionRow, type RoleRow } from './missions.repository.js';
@@ -137,8 +138,12 @@ export async function loadMission(db: Executor, orgId: OrgId, missionId: string,
   return mission;
 }
 
-/** A mission of a project that is not archived, for writes. */
+/**
+ * A mission of a project that is not archived, for writes: read under the mission's row lock, so two writes of
+ * one mission (two PATCHes, a move and an accept) each check against what the other committed.
+ */
 export async function loadWritableMission(db: Executor, orgId: OrgId, missionId: string) {
+  await lockRow(db, 'missions', missionId);
   const mission = await loadMission(db, orgId, missionId);
   await loadWritableProject(db, orgId, mission.project_id);
   return mission;

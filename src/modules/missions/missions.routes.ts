@@ -12,6 +12,7 @@ import {
   MissionListQuery,
   MissionParams,
   MissionPatch,
+  UpdatedMission,
   OrgParams,
   ProjectParams,
   RoleInput,
@@ -123,10 +124,13 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Change a mission',
-        description: `Roles are changed through their own routes. ${ARCHIVED}`,
+        description:
+          'Roles are changed through their own routes. New times re-judge every accepted person with the ' +
+          'org’s rules, like an accept: a blocking rule answers 409 `reschedule_conflict` naming the people ' +
+          `and rules; warning rules come back in \`warnings\`. ${ARCHIVED}`,
         params: MissionParams,
         body: MissionPatch,
-        response: { 200: Mission, ...writeErrors },
+        response: { 200: UpdatedMission, ...writeErrors },
       },
     },
     async (request) => updateMission(db(), scopeOf(request), request.params.mission_id, request.body),

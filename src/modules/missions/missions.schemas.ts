@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { Page, PageQuery, Timestamp, Uuid } from '../../platform/http/schemas.js';
+import { Reason } from '../shared/staffing.schemas.js';
 
 /** Upper bound on a mission's length: it bounds the `from` filter so the (org_id, starts_at) index serves it. */
 export const MAX_MISSION_DAYS = 31;
@@ -237,6 +238,19 @@ export const Mission = Type.Object(
       },
     ],
   },
+);
+
+/** A changed mission: a move re-judges its accepted crew, and the warning rules it broke come back here. */
+export const UpdatedMission = Type.Object(
+  {
+    ...Mission.properties,
+    warnings: Type.Array(Type.Object({ ...Reason.properties, user_id: Uuid }), {
+      description:
+        'Warning rules the new times break for people already accepted, each naming its person (empty when ' +
+        'the times did not change); a blocking rule refuses the move with 409 `reschedule_conflict`',
+    }),
+  },
+  { description: 'The mission after the change, with the warnings of its move' },
 );
 
 export const MissionList = Page(Mission);

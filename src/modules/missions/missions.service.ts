@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { toPage } from '../../platform/http/pagination.js';
 import { decodeKeyset, keysetOf } from '../../platform/http/keyset.js';
 import { loadWritableProject } from '../projects/projects.service.js';
-import { assertCrewFree } from '../staffing/reschedule.js';
+import { judgeMove } from '../staffing/reschedule.js';
 import {
   deleteMission as deleteMissionRow,
   insertMissions,
@@ -114,12 +114,13 @@ export async function updateMission(db: Db, scope: OrgScope, missionId: string, 
     if (input.ends_at !== undefined) changes.ends_at = times.ends_at;
     if (input.location !== undefined) changes.location = input.location;
     if (input.notes !== undefined) changes.notes = input.notes;
-    if (times.starts_at !== current.starts_at || times.ends_at !== current.ends_at) {
-      await assertCrewFree(tx, orgId, missionId, {
-        start: Date.parse(times.starts_at),
-        end: Date.parse(times.ends_at),
-      });
-    }
+    const warnings =
+      times.starts_at !== current.starts_at || times.ends_at !== current.ends_at
+        ? await judgeMove(tx, orgId, missionId, {
+            start: Date.parse(times.starts_at),
+            end: Date.parse(times.ends_at),
+          })
+        : [];
     const roles = (await rolesOf(tx, orgId, [missionId])).get(missionId) ?? [];
     await updateMissionRow(tx, orgId, missionId, changes);
     const before = toMission(current, roles);
@@ -140,7 +141,7 @@ export async function updateMission(db: Db, scope: OrgScope, missionId: string, 
       await missionHolders(tx, orgId, missionId),
     );
     if (changed) await recordEvent(tx, scope, changed);
-    return after;
+    return { ...after, warnings };
   });
 }
 

@@ -4,6 +4,7 @@ import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
 import { hasRole } from '../../platform/auth/roles.js';
 import { isoNow, newId, toIso } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/database.js';
+import { lockRow } from '../../platform/db/locks.js';
 import type { ProjectStatus } from '../../platform/db/tables.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { toPage } from '../../platform/http/pagination.js';
@@ -156,6 +157,8 @@ export async function updateProject(db: Db, scope: OrgScope, projectId: string, 
   const name = input.name?.trim();
   return withUniqueName(name ?? '', () =>
     db.transaction().execute(async (tx) => {
+      // Read under the project's lock: a concurrent PATCH's dates are seen before ours are checked.
+      await lockRow(tx, 'projects', projectId);
       const current = await loadProject(tx, orgId, projectId);
       const status = input.status ?? current.status;
       if (status !== current.status) {

@@ -3,24 +3,26 @@ import type { Tx } from '../../platform/db/database.js';
 import { lockRow } from '../../platform/db/locks.js';
 import { AppError } from '../../platform/errors.js';
 import { contextFor, listAcceptedCrew, loadBusyContexts, loadRuleSettings } from './busy.repository.js';
-import { judge, LOOKAROUND_MS, type Interval } from './rules.js';
+import { isBlocking, judge, LOOKAROUND_MS, type Interval, type Reason } from './rules.js';
 
-/** The rules a new time may never break for people already accepted: nobody is in two places at once. */
-const INVARIANTS = new Set(['overlap_accepted', 'busy_elsewhere']);
+/** A reason a move gives, naming the accepted person it is about. */
+export type CrewReason = Reason & { user_id: string };
 
 /**
- * Before a mission moves, checks its ACCEPTED crew against the new times, under their row locks (taken in id
- * order, so two moves never deadlock): a move that would double-book someone is 409 `conflict` with the reasons,
- * each naming the person. Labour rules (rest, hours) are not blocking here; `GET …/conflicts` lists them.
+ * Before a mission moves, judges each of its ACCEPTED crew at the new times with the org's rules, as an accept
+ * would: any blocking reason (a double-booking, too little rest, too many hours, …) refuses the move with 409
+ * `reschedule_conflict`, each reason naming its person; warning reasons come back to show the caller.
+ * The caller holds the mission's lock (so nobody accepts meanwhile); the crew's row locks are taken here, in id
+ * order, so two moves never deadlock.
  */
-export async function assertCrewFree(
+export async function judgeMove(
   tx: Tx,
   orgId: OrgId,
   missionId: string,
   moved: Interval,
-): Promise<void> {
-  const crew = await listAcceptedCrew(tx, orgId, missionId);
-  if (crew.length === 0) return;
+): Promise<CrewReason[]> {
+  const crew = await listAcceptedCrew(tx, orgId, missionId); // ordered by user_id: the lock order
+  if (crew.length === 0) return [];
   for (const { user_id } of crew) await lockRow(tx, 'users', user_id);
   const [settings, contexts] = await Promise.all([
     loadRuleSettings(tx, orgId),
@@ -31,17 +33,14 @@ export async function assertCrewFree(
     }),
   ]);
   const reasons = crew.flatMap(({ id, user_id }) =>
-    judge(moved, contextFor(contexts, user_id, id), settings)
-      .filter((r) => INVARIANTS.has(r.rule))
-      .map((r) => ({ ...r, user_id })),
+    judge(moved, contextFor(contexts, user_id, id), settings).map((r) => ({ ...r, user_id })),
   );
-  if (reasons.length > 0) {
+  if (isBlocking(reasons)) {
     throw new AppError(
       'reschedule_conflict',
-      'Moving the mission would double-book people already accepted on it',
-      {
-        reasons,
-      },
+      'Moving the mission would break a blocking rule for people already accepted on it',
+      { reasons: reasons.filter((r) => r.severity === 'block') },
     );
   }
+  return reasons;
 }

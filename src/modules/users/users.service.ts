@@ -151,6 +151,8 @@ export async function updateUser(
   const tags = input.tags === undefined ? undefined : normaliseTags(input.tags);
   return translatingUniqueViolation(() =>
     db.transaction().execute(async (tx) => {
+      // An accept takes the same lock and reads `active` after it: a deactivation and an accept never cross.
+      await lockRow(tx, 'users', userId);
       const before = await findUser(tx, orgId, userId);
       if (!before) throw notFound(USER);
       if (input.account_id != null && input.account_id !== before.account_id) {

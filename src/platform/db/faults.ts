@@ -75,8 +75,23 @@ export function breaksConnection(error: unknown): boolean {
 /** How long a client should wait before retrying, per fault: a restart takes seconds, a busy lock less. */
 const RETRY_AFTER_SECONDS: Record<DatabaseFault, number> = { unavailable: 5, timeout: 2 };
 
+/**
+ * PostgreSQL gave up one of two conflicting transactions (40001 serialization_failure, 40P01 deadlock_detected).
+ * The lock order (src/platform/db/locks.ts) should make this never happen; if it does, the client is told that
+ * a concurrent change won and may retry, instead of a 500.
+ */
+const CONCURRENCY_SQLSTATES = new Set(['40001', '40P01']);
+
 /** The problem a client gets for a database fault, or null when the error is not one. */
 export function databaseProblem(error: unknown): AppError | null {
+  if (CONCURRENCY_SQLSTATES.has((error as { code?: unknown } | null)?.code as string)) {
+    return new AppError(
+      'concurrent_update',
+      'A concurrent change to the same data won: read it again and retry',
+      {},
+      { 'retry-after': '1' },
+    );
+  }
   const fault = databaseFault(error);
   if (!fault) return null;
   const retryAfter = { 'retry-after': String(RETRY_AFTER_SECONDS[fault]) };
