@@ -7,7 +7,18 @@ import type { Executor } from '../../platform/db/database.js';
  * The one query behind timesheets, totals and exports; every caller adds its own filters and order.
  */
 export function engagementQuery(db: Executor, orgId: OrgId) {
-  return engagementColumns(db).where('a.org_id', '=', orgId);
+  return engagementColumns(db).where(unindexed(db, 'a.org_id'), '=', orgId);
+}
+
+/**
+ * One org is the whole table to SQLite's planner, so an org index looks as good as any: `+column` keeps it on
+ * the selective index of each query (an id, a person, a range of mission starts). PostgreSQL's statistics
+ * choose that plan by themselves.
+ */
+function unindexed(db: Executor, column: 'a.org_id' | 'u.org_id') {
+  return db.getExecutor().adapter instanceof SqliteAdapter
+    ? sql<string>`+${sql.ref(column)}`
+    : sql<string>`${sql.ref(column)}`;
 }
 
 /**
@@ -15,13 +26,9 @@ export function engagementQuery(db: Executor, orgId: OrgId) {
  * planner walks each person's `(user_id, status)` index instead of every ACCEPTED assignment of the org.
  */
 export function engagementQueryForPeople(db: Executor, orgId: OrgId, userIds: readonly string[]) {
-  // On SQLite `+u.org_id` keeps the planner off the org index (one org = the whole table) and on the people's
-  // primary keys; PostgreSQL's statistics choose that plan by themselves.
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  const orgColumn = sqlite ? sql<string>`+u.org_id` : sql<string>`u.org_id`;
   return engagementColumns(db)
     .where('u.id', 'in', [...userIds])
-    .where(orgColumn, '=', orgId)
+    .where(unindexed(db, 'u.org_id'), '=', orgId)
     .where('a.user_id', 'in', [...userIds]);
 }
 

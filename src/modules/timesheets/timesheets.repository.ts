@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { TimesheetsTable, TimesheetStatus } from '../../platform/db/tables.js';
@@ -17,21 +18,43 @@ export interface EngagementFilter {
   limit: number;
 }
 
-/** ACCEPTED assignments whose mission starts in `[from, to)`, by mission start then assignment id. */
-export function listEngagements(db: Executor, orgId: OrgId, f: EngagementFilter) {
-  let q = engagementQuery(db, orgId)
-    .where('a.status', '=', 'ACCEPTED')
+/**
+ * ACCEPTED assignments whose mission starts in `[from, to)`, by mission start then assignment id. Two steps:
+ * the page's ids from the org's missions in the range (their `(org_id, starts_at)` index, then each mission's
+ * active assignments through the partial index, which the planner uses only with the literal status list), then
+ * the full rows of that page.
+ */
+export async function listEngagements(db: Executor, orgId: OrgId, f: EngagementFilter) {
+  let page = db
+    .selectFrom('missions as m')
+    .crossJoin('assignments as a')
+    .leftJoin('timesheets as t', 't.assignment_id', 'a.id')
+    .select(['a.id'])
+    .whereRef('a.mission_id', '=', 'm.id')
+    .where('m.org_id', '=', orgId)
     .where('m.starts_at', '>=', f.from)
-    .where('m.starts_at', '<', f.to);
-  if (f.userId) q = q.where('a.user_id', '=', f.userId);
-  if (f.status === 'DRAFT')
-    q = q.where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', '=', 'DRAFT')]));
-  else if (f.status) q = q.where('t.status', '=', f.status);
-  if (f.cursor) q = q.where(after(['m.starts_at', 'a.id'], f.cursor));
-  return q
+    .where('m.starts_at', '<', f.to)
+    .where(sql<boolean>`a.status IN ('INVITED', 'ACCEPTED')`)
+    .where('a.status', '=', 'ACCEPTED');
+  if (f.userId) page = page.where('a.user_id', '=', f.userId);
+  if (f.status === 'DRAFT') {
+    page = page.where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', '=', 'DRAFT')]));
+  } else if (f.status) page = page.where('t.status', '=', f.status);
+  if (f.cursor) page = page.where(after(['m.starts_at', 'a.id'], f.cursor));
+  const ids = await page
     .orderBy('m.starts_at')
     .orderBy('a.id')
     .limit(f.limit + 1)
+    .execute();
+  if (ids.length === 0) return [];
+  return engagementQuery(db, orgId)
+    .where(
+      'a.id',
+      'in',
+      ids.map((r) => r.id),
+    )
+    .orderBy('m.starts_at')
+    .orderBy('a.id')
     .execute();
 }
 
