@@ -1,4 +1,5 @@
 import type { Executor } from './db/database.js';
+import type { OrgId } from './auth/org-scope.js';
 import type { DomainEvent, EventType } from './events.js';
 
 /**
@@ -41,7 +42,7 @@ export function assignmentEvent(
 }
 
 /** The people holding a mission (INVITED or ACCEPTED): whom its change or deletion concerns. */
-export function missionHolders(db: Executor, orgId: string, missionId: string) {
+export function missionHolders(db: Executor, orgId: OrgId, missionId: string) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('mission_roles as r', 'r.id', 'a.role_id')

@@ -1,4 +1,5 @@
 import type { Config } from '../../config.js';
+import { trustedOrgId } from '../../platform/auth/org-scope.js';
 import { derivedToken } from '../../platform/auth/derived-tokens.js';
 import type { Executor } from '../../platform/db/database.js';
 import { localDate, localRange, localTime, zoneLabel, type Language } from '../../platform/human-time.js';
@@ -35,7 +36,7 @@ interface Ctx {
 export type Composition = { mail: ComposedMail } | { drop: string } | { reschedule: string };
 
 export async function composeNotification(ctx: Ctx): Promise<Composition> {
-  const settings = ctx.n.org_id ? await settingsOf(ctx.db, ctx.n.org_id) : null;
+  const settings = ctx.n.org_id ? await settingsOf(ctx.db, trustedOrgId(ctx.n.org_id)) : null;
   const lang: Language = settings?.language ?? 'en';
   const t = TEXTS[lang];
   switch (ctx.n.kind) {
@@ -77,7 +78,7 @@ async function missionSection(
   t: Texts,
 ): Promise<MailSection> {
   const zone = s.timezone;
-  const manager = await managerContact(ctx.db, f.org_id, f.invited_by);
+  const manager = await managerContact(ctx.db, trustedOrgId(f.org_id), f.invited_by);
   const contact = manager ? [manager.name, manager.email, manager.phone].filter(Boolean).join(' · ') : null;
   const rows = [
     { label: t.labels.mission, value: f.title },
@@ -288,10 +289,10 @@ async function orgInvitation(ctx: Ctx, fallback: Texts): Promise<Composition> {
   const i = await orgInvitationFacts(ctx.db, id);
   if (!i || i.accepted_at !== null || i.expires_at <= ctx.now)
     return { drop: 'the invitation was used or expired' };
-  const s = await settingsOf(ctx.db, i.org_id);
+  const s = await settingsOf(ctx.db, trustedOrgId(i.org_id));
   const lang = s?.language ?? 'en';
   const t = s ? TEXTS[lang] : fallback;
-  const by = await managerContact(ctx.db, i.org_id, i.invited_by);
+  const by = await managerContact(ctx.db, trustedOrgId(i.org_id), i.invited_by);
   const url = `${ctx.config.publicBaseUrl}/join?token=${derivedToken(ctx.config.secretKey, 'org-invitation', id)}`;
   return finish(
     {

@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.js';
+import type { OrgId } from '../../platform/auth/org-scope.js';
 
 /**
  * What a notification is about, read when it is planned and again when it is written: the assignment with its
@@ -43,7 +44,7 @@ export const emailOf = (facts: { user_email: string | null; account_email: strin
   facts.user_email ?? facts.account_email ?? null;
 
 /** A manager as the crew sees them: the roster profile of their account in the org, else the account's email. */
-export async function managerContact(db: Executor, orgId: string, accountId: string | null) {
+export async function managerContact(db: Executor, orgId: OrgId, accountId: string | null) {
   if (!accountId) return null;
   const row = await db
     .selectFrom('accounts as acc')
@@ -71,19 +72,6 @@ export function userContact(db: Executor, userId: string) {
     .select(['u.id', 'u.org_id', 'u.first_name', 'u.email as user_email', 'acc.email as account_email'])
     .where('u.id', '=', userId)
     .executeTakeFirst();
-}
-
-/** The people holding the mission (INVITED or ACCEPTED): whom a change or a deletion concerns. */
-export function missionHolders(db: Executor, orgId: string, missionId: string) {
-  return db
-    .selectFrom('assignments as a')
-    .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
-    .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select(['a.id as assignment_id', 'a.user_id', 'a.status', 'r.name as role_name', 'u.account_id'])
-    .where('a.org_id', '=', orgId)
-    .where('a.mission_id', '=', missionId)
-    .where('a.status', 'in', ['INVITED', 'ACCEPTED'])
-    .execute();
 }
 
 export function orgInvitationFacts(db: Executor, invitationId: string) {

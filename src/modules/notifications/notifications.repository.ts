@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql } from 'kysely';
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import { newId } from '../../platform/clock.js';
 import { asJson, toJson, type Executor, type Tx } from '../../platform/db/database.js';
 import type { NotificationKind, NotificationState, NotificationsTable } from '../../platform/db/tables.js';
@@ -173,7 +174,7 @@ export async function dropQueuedReminders(db: Executor, assignmentId: string): P
 
 export async function listNotificationRows(
   db: Executor,
-  orgId: string,
+  orgId: OrgId,
   filter: { state?: NotificationState; limit: number; cursor?: (string | number)[] },
 ) {
   let query = db
@@ -188,7 +189,7 @@ export async function listNotificationRows(
   return (await query.execute()).map(parse);
 }
 
-export async function findNotification(db: Executor, orgId: string, id: string) {
+export async function findNotification(db: Executor, orgId: OrgId, id: string) {
   const row = await db
     .selectFrom('notifications')
     .selectAll()

@@ -1,4 +1,5 @@
 import { PostgresAdapter } from 'kysely';
+import { trustedOrgId } from '../../platform/auth/org-scope.js';
 import type { Config } from '../../config.js';
 import { hashToken } from '../../platform/auth/secrets.js';
 import { derivedToken } from '../../platform/auth/derived-tokens.js';
@@ -54,7 +55,8 @@ export async function planBatch(db: Db, config: Config): Promise<number> {
     const cache = new Map<string, Promise<NotificationSettings | null>>();
     const settings = (orgId: string) => {
       let found = cache.get(orgId);
-      if (!found) cache.set(orgId, (found = settingsOf(tx, orgId)));
+      // the org of an event row: a trusted id
+      if (!found) cache.set(orgId, (found = settingsOf(tx, trustedOrgId(orgId))));
       return found;
     };
     const messageDomain = messageDomainOf(config);

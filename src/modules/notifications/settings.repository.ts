@@ -1,7 +1,8 @@
 import type { Executor } from '../../platform/db/database.js';
+import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { OrgNotificationSettingsTable } from '../../platform/db/tables.js';
 
-export function findSettingsRow(db: Executor, orgId: string) {
+export function findSettingsRow(db: Executor, orgId: OrgId) {
   return db
     .selectFrom('org_notification_settings')
     .selectAll()
@@ -9,7 +10,7 @@ export function findSettingsRow(db: Executor, orgId: string) {
     .executeTakeFirst();
 }
 
-export function findOrgZone(db: Executor, orgId: string) {
+export function findOrgZone(db: Executor, orgId: OrgId) {
   return db.selectFrom('orgs').select(['id', 'name', 'timezone']).where('id', '=', orgId).executeTakeFirst();
 }
 

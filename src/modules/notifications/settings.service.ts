@@ -1,5 +1,5 @@
 import { recordAudit } from '../../platform/audit.js';
-import type { OrgScope } from '../../platform/auth/org-scope.js';
+import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
 import { isoNow } from '../../platform/clock.js';
 import { asBool, type Db, type Executor } from '../../platform/db/database.js';
 import type { OrgNotificationSettingsTable } from '../../platform/db/tables.js';
@@ -31,7 +31,7 @@ export const DEFAULT_REMINDER_LEAD_MINUTES = 24 * 60;
 export const DEFAULT_COALESCE_SECONDS = 120;
 
 /** The org's settings, defaults filled in; null for an unknown org. */
-export async function settingsOf(db: Executor, orgId: string): Promise<NotificationSettings | null> {
+export async function settingsOf(db: Executor, orgId: OrgId): Promise<NotificationSettings | null> {
   const org = await findOrgZone(db, orgId);
   if (!org) return null;
   const row = await findSettingsRow(db, orgId);

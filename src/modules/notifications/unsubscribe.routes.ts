@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { trustedOrgId } from '../../platform/auth/org-scope.js';
 import { Type } from '@fastify/type-provider-typebox';
 import { recordAudit } from '../../platform/audit.js';
 import { isDerivedToken } from '../../platform/auth/derived-tokens.js';
@@ -29,8 +30,9 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return null;
     const user = await userContact(db, userId);
     if (!user) return null;
-    const row = await findSettingsRow(db, user.org_id);
-    const org = await findOrgZone(db, user.org_id);
+    const orgId = trustedOrgId(user.org_id); // from the roster row the signed link names
+    const row = await findSettingsRow(db, orgId);
+    const org = await findOrgZone(db, orgId);
     const lang: Language = row?.language ?? defaultLanguage(org?.timezone ?? 'UTC');
     return { user, lang };
   }
