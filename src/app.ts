@@ -10,6 +10,8 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { pagesRoutes } from './modules/pages/pages.routes.js';
 import { linkHolderRoutes } from './modules/links/links.routes.js';
 import { meRoutes } from './modules/me/me.routes.js';
+import { liveMeRoutes } from './modules/live/live.routes.js';
+import { registerLiveEvents } from './modules/live/live.js';
 import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createDispatcher, type Dispatcher } from './modules/notifications/dispatcher.js';
 import { unsubscribeRoutes } from './modules/notifications/unsubscribe.routes.js';
@@ -134,6 +136,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   registerProblemHandlers(app);
+  registerLiveEvents(app);
   await registerMetrics(app);
   // Before access control: its session lookup needs the tables.
   registerDatabaseGate(app, app.migrations);
@@ -158,6 +161,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (config.rbacDemoRoutes) await api.register(rbacDemoRoutes);
       await api.register(linkHolderRoutes);
       await api.register(meRoutes);
+      await api.register(liveMeRoutes);
       await api.register(calendarRoutes);
       await api.register(orgScopedRoutes, { prefix: '/orgs/:org_id' });
     },

@@ -55,6 +55,8 @@ export interface Config {
   logLevel: LogLevel;
   /** `/metrics`: off unless a token or a port is set (docs/operations.md). */
   metrics: { token: string | undefined; port: number | undefined };
+  /** Live event streams (docs/events.md): heartbeat period, per-stream send buffer before a slow client is dropped. */
+  eventStream: { heartbeatMs: number; maxBufferBytes: number };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -195,6 +197,10 @@ export function loadConfig(env: Env): Config {
     metrics: {
       token: read('METRICS_TOKEN'),
       port: read('METRICS_PORT') === undefined ? undefined : integer(['METRICS_PORT'], 0, 0, 65535),
+    },
+    eventStream: {
+      heartbeatMs: integer(['EVENT_STREAM_HEARTBEAT_MS'], 20_000, 50, 300_000),
+      maxBufferBytes: integer(['EVENT_STREAM_MAX_BUFFER_BYTES'], 262_144, 1024, 67_108_864),
     },
   };
   if (config.metrics.token !== undefined && Buffer.byteLength(config.metrics.token) < 16) {

@@ -13,6 +13,7 @@ import { assignmentLinkRoutes } from './links/links.routes.js';
 import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
 import { hoursAndPayRoutes } from './pay/pay.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
+import { liveOrgRoutes } from './live/live.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
@@ -33,4 +34,5 @@ export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(availabilityRoutes);
   await app.register(auditRoutes);
   await app.register(usersRoutes);
+  await app.register(liveOrgRoutes);
 };

@@ -95,6 +95,10 @@ export async function recordEvent(tx: Tx, actor: EventActor, ...events: DomainEv
       })),
     )
     .execute();
+  // Delivered at commit (never for a rollback): wakes the live streams of instances without Redis.
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`SELECT pg_notify('crew_events', '')`.execute(tx);
+  }
 }
 
 /** Events after `afterId`, oldest first. Every id below a returned one is committed or will never exist. */

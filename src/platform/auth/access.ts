@@ -5,7 +5,8 @@ import { asBool, type Executor } from '../db/database.js';
 import { precompiled } from '../db/precompiled.js';
 import { MEMBER_ROLES, type MemberRole } from '../db/tables.js';
 import { AppError } from '../errors.js';
-import type { AccessTokens } from './jwt.js';
+import type { AccessClaims, AccessTokens } from './jwt.js';
+import { spendStreamTicket } from './stream-tickets.js';
 import { appScope, type OrgScope } from './org-scope.js';
 import { hasRole } from './roles.js';
 
@@ -30,6 +31,8 @@ export interface AuthContext {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** An event-stream route: also accepts a single-use `?ticket=` instead of a bearer (stream-tickets.ts). */
+    streamTicket?: boolean;
   }
   interface FastifyRequest {
     auth: AuthContext | null;
@@ -72,7 +75,7 @@ export function registerAccessControl(app: FastifyInstance, tokens: AccessTokens
       if (method !== 'HEAD') app.accessRules.push({ method, url: route.url, access });
     }
     if (access === 'public') return;
-    const hook = authenticate(app, tokens, access, orgScoped);
+    const hook = authenticate(app, tokens, access, orgScoped, route.config?.streamTicket === true);
     route.onRequest = [...[route.onRequest ?? []].flat(), hook];
   });
 }
@@ -86,9 +89,12 @@ function authenticate(
   tokens: AccessTokens,
   access: Access,
   orgScoped: boolean,
+  streamTicket = false,
 ): onRequestAsyncHookHandler {
   return async (request) => {
-    const auth = await resolveAuth(app, tokens, bearerToken(request));
+    const ticket = streamTicket && !request.headers.authorization ? ticketOf(request) : null;
+    const claims = ticket ? await spendStreamTicket(app.database.db, ticket) : tokens.verify(bearerToken(request));
+    const auth = await resolveAuth(app, claims);
     request.auth = auth;
     if (access === 'account') return;
 
@@ -138,8 +144,7 @@ const sessionInOrg = precompiled((db: Executor, sessionId: string, orgId: string
  * The caller behind an access token: the session must be live and the account active; the role is read from
  * the membership now (one indexed query per request), so a demotion or removal applies to the very next request.
  */
-async function resolveAuth(app: FastifyInstance, tokens: AccessTokens, token: string): Promise<AuthContext> {
-  const claims = tokens.verify(token);
+async function resolveAuth(app: FastifyInstance, claims: AccessClaims): Promise<AuthContext> {
   const { db } = app.database;
   const [row] = claims.org ? await sessionInOrg(db, claims.sid, claims.org) : await session(db, claims.sid);
   if (
@@ -159,8 +164,13 @@ async function resolveAuth(app: FastifyInstance, tokens: AccessTokens, token: st
 export async function optionalAuth(request: FastifyRequest): Promise<AuthContext | null> {
   if (!request.headers.authorization) return null;
   const app = request.server;
-  request.auth = await resolveAuth(app, app.tokens, bearerToken(request));
+  request.auth = await resolveAuth(app, app.tokens.verify(bearerToken(request)));
   return request.auth;
+}
+
+function ticketOf(request: FastifyRequest): string | null {
+  const { ticket } = request.query as { ticket?: unknown };
+  return typeof ticket === 'string' && ticket !== '' ? ticket : null;
 }
 
 function bearerToken(request: FastifyRequest): string {

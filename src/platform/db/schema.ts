@@ -524,4 +524,18 @@ export const declaredSchema: Record<string, TableSpec> = {
     ],
     foreignKeys: [fk('account_id', 'accounts'), fk('org_id', 'orgs'), fk('project_id', 'projects')],
   },
+  // Live planning (migration 20261201_0007).
+  stream_tickets: {
+    columns: {
+      token_hash: 'text',
+      account_id: 'uuid',
+      session_id: 'uuid',
+      org_id: 'uuid?',
+      expires_at: 'timestamp',
+      used_at: 'timestamp?',
+    },
+    primaryKey: ['token_hash'],
+    indexes: [index('stream_tickets_expires_idx', ['expires_at'])],
+    foreignKeys: [fk('account_id', 'accounts'), fk('org_id', 'orgs')],
+  },
 };

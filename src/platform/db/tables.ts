@@ -322,6 +322,7 @@ export interface DB {
   notifications: NotificationsTable;
   org_notification_settings: OrgNotificationSettingsTable;
   notification_opt_outs: NotificationOptOutsTable;
+  stream_tickets: StreamTicketsTable;
 }
 
 // Hours and pay (migration 20261201_0005).
@@ -409,4 +410,16 @@ export interface CalendarFeedsTable {
   token_hash: string;
   created_at: Iso;
   revoked_at: Iso | null;
+}
+
+// Live planning (migration 20261201_0007).
+
+/** A single-use ticket that opens one event stream (EventSource cannot send a bearer); only its hash is kept. */
+export interface StreamTicketsTable {
+  token_hash: string;
+  account_id: string;
+  session_id: string;
+  org_id: string | null;
+  expires_at: Iso;
+  used_at: Iso | null;
 }
