@@ -4,6 +4,7 @@ import * as canonicalTimestamps from './20261201_0002_canonical_timestamps.js';
 import * as eventsNotifications from './20261201_0003_events_notifications.js';
 import * as calendarFeeds from './20261201_0004_calendar_feeds.js';
 import * as hoursAndPay from './20261201_0005_hours_and_pay.js';
+import * as orgCompositeKeys from './20261201_0006_org_composite_keys.js';
 import * as webhooks from './20261201_0007_webhooks.js';
 
 /** Every migration, in order. Names sort in the order they apply; a merged migration is never edited. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261201_0003_events_notifications': eventsNotifications,
   '20261201_0004_calendar_feeds': calendarFeeds,
   '20261201_0005_hours_and_pay': hoursAndPay,
+  '20261201_0006_org_composite_keys': orgCompositeKeys,
   '20261201_0007_webhooks': webhooks,
 };

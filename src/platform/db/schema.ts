@@ -539,3 +539,54 @@ export const declaredSchema: Record<string, TableSpec> = {
     foreignKeys: [fk('account_id', 'accounts'), fk('org_id', 'orgs')],
   },
 };
+
+/**
+ * Same-org keys (migration 20261201_0006): every reference between org-owned tables also goes through
+ * (org_id, x_id) → (org_id, id), an assignment's role through (mission_id, role_id) → mission_roles(mission_id,
+ * id), so the database itself refuses a row pointing into another org. Declared here, apart from the tables
+ * above, so a table added later states its own.
+ */
+const SAME_ORG_PARENTS: [table: string, key: string, columns: string[]][] = [
+  ['users', 'users_org_id_key', ['org_id', 'id']],
+  ['projects', 'projects_org_id_key', ['org_id', 'id']],
+  ['missions', 'missions_org_id_key', ['org_id', 'id']],
+  ['mission_roles', 'mission_roles_mission_id_key', ['mission_id', 'id']],
+  ['assignments', 'assignments_org_id_key', ['org_id', 'id']],
+  ['rate_profiles', 'rate_profiles_org_id_key', ['org_id', 'id']],
+];
+const SAME_ORG_REFERENCES: [table: string, column: string, parent: string][] = [
+  ['user_skills', 'user_id', 'users'],
+  ['user_tags', 'user_id', 'users'],
+  ['missions', 'project_id', 'projects'],
+  ['mission_roles', 'mission_id', 'missions'],
+  ['assignments', 'mission_id', 'missions'],
+  ['assignments', 'user_id', 'users'],
+  ['availability', 'user_id', 'users'],
+  ['invitations', 'assignment_id', 'assignments'],
+  ['rate_bindings', 'profile_id', 'rate_profiles'],
+  ['rate_bindings', 'user_id', 'users'],
+  ['rate_bindings', 'mission_id', 'missions'],
+  ['timesheets', 'assignment_id', 'assignments'],
+  ['timesheets', 'user_id', 'users'],
+  ['dpae_declarations', 'assignment_id', 'assignments'],
+  ['notifications', 'user_id', 'users'],
+  ['notifications', 'assignment_id', 'assignments'],
+  ['notification_opt_outs', 'user_id', 'users'],
+  ['calendar_feeds', 'project_id', 'projects'],
+];
+for (const [table, key, columns] of SAME_ORG_PARENTS)
+  declaredSchema[table]!.indexes.push(unique(key, columns));
+for (const [table, column, parent] of SAME_ORG_REFERENCES) {
+  declaredSchema[table]!.foreignKeys.push({
+    columns: ['org_id', column],
+    table: parent,
+    refColumns: ['org_id', 'id'],
+    onDelete: 'cascade',
+  });
+}
+declaredSchema.assignments!.foreignKeys.push({
+  columns: ['mission_id', 'role_id'],
+  table: 'mission_roles',
+  refColumns: ['mission_id', 'id'],
+  onDelete: 'cascade',
+});

@@ -12,7 +12,7 @@ describe.each(DIALECTS)('a move is judged like an accept on %s', (dialect) => {
     const kit = staffingKit(ctx.app, org);
     const h = org.manager.headers;
     const user = await kit.user();
-    const missions = [];
+    const missions: string[] = [];
     for (const [from, to] of [
       [8, 12],
       [30, 34],
