@@ -194,8 +194,8 @@ function download(url: string, token: string) {
 
 const fresh = await database();
 try {
+  await upgrade(fresh.db.db); // a reused file may predate newer migrations (the server refuses those: 503)
   if (!fresh.reuse) {
-    await upgrade(fresh.db.db);
     log(
       `${dialect}: seeding scale ${scale} (${SCALES[scale].users} people, ${SCALES[scale].missions} missions)`,
     );

@@ -13,5 +13,5 @@ export async function* eachPersonMonth(
   run: MonthRun,
   month: string,
 ): AsyncGenerator<PersonMonth> {
-  for await (const page of personMonths(db, scope, run, month)) yield* page.items;
+  for await (const page of personMonths(db, scope, run, month, { streamed: true })) yield* page.items;
 }

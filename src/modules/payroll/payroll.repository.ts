@@ -1,7 +1,12 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 import { after } from '../../platform/http/pagination.js';
-import { engagementQueryForPeople, type EngagementRow } from '../pay/engagements.repository.js';
+import { sql } from 'kysely';
+import {
+  engagementQuery,
+  engagementQueryForPeople,
+  type EngagementRow,
+} from '../pay/engagements.repository.js';
 import type { Rate } from '../pay/pricing.js';
 import { RateResolver } from '../pay/rate-resolution.js';
 import { listBindings, listProfiles } from '../rates/rates.repository.js';
@@ -61,4 +66,40 @@ export async function loadRates(db: Executor, orgId: OrgId) {
     resolver: new RateResolver(bindings),
     rates: new Map<string, Rate>(profiles.map((p) => [p.id, p])),
   };
+}
+
+/**
+ * SQLite only: every ACCEPTED engagement of missions starting in `[from, to)`, in one statement read row by row
+ * (Kysely `.stream()`), ordered by person (name, id) then start, and handed over one person at a time. The
+ * month's missions are walked once through their `(org_id, starts_at)` index instead of each page of people
+ * looking up its missions by key (random reads of a large file). SQLite serves one statement at a time on its
+ * connection, so other requests wait while the export reads (about as long as the export itself).
+ */
+export async function* streamEngagementsByPerson(
+  db: Executor,
+  orgId: OrgId,
+  from: string,
+  to: string,
+): AsyncGenerator<EngagementRow[]> {
+  const rows = engagementQuery(db, orgId)
+    .where('m.org_id', '=', orgId)
+    .where('m.starts_at', '>=', from)
+    .where('m.starts_at', '<', to)
+    .where(sql<boolean>`a.status IN ('INVITED', 'ACCEPTED')`)
+    .where('a.status', '=', 'ACCEPTED')
+    .orderBy('u.last_name')
+    .orderBy('u.first_name')
+    .orderBy('u.id')
+    .orderBy('m.starts_at')
+    .orderBy('a.id')
+    .stream(500);
+  let person: EngagementRow[] = [];
+  for await (const row of rows) {
+    if (person.length > 0 && person[0]!.user_id !== row.user_id) {
+      yield person;
+      person = [];
+    }
+    person.push(row);
+  }
+  if (person.length > 0) yield person;
 }

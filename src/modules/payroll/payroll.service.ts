@@ -10,7 +10,8 @@ import { loadPaySettings, workContextOf, type PaySettings } from '../pay/pay-set
 import { mondayOf } from '../pay/work-time.js';
 import { zonedDateTimeToUtc } from '../../platform/timezone.js';
 import { payLines, type PricingContext } from './pay-lines.js';
-import { engagementsOf, loadRates, userPage } from './payroll.repository.js';
+import { SqliteAdapter } from 'kysely';
+import { engagementsOf, loadRates, streamEngagementsByPerson, userPage } from './payroll.repository.js';
 import {
   countedMinutes,
   HOURS_PER_CACHET,
@@ -67,11 +68,31 @@ export async function* personMonths(
   scope: OrgScope,
   run: MonthRun,
   month: string,
-  options: { pageSize?: number; cursor?: (string | number)[] | undefined; maxPages?: number } = {},
+  options: {
+    pageSize?: number;
+    cursor?: (string | number)[] | undefined;
+    maxPages?: number;
+    /** an export that reads everything in one go (no cursor to hand back) */
+    streamed?: boolean;
+  } = {},
 ): AsyncGenerator<{ items: PersonMonth[]; cursor: (string | number)[] | null }> {
   if (run.empty) return;
   const ctx = await pricingContext(db, scope, run.settings);
   const { from, to } = readRange(month, run.settings);
+  if (options.streamed && !run.userId && db.getExecutor().adapter instanceof SqliteAdapter) {
+    // the whole org's month on SQLite: one pass over the month's missions (see streamEngagementsByPerson)
+    let items: PersonMonth[] = [];
+    for await (const rows of streamEngagementsByPerson(db, scope.orgId, from, to)) {
+      const total = personMonth(payLines(rows, ctx), month);
+      if (total) items.push(total);
+      if (items.length >= EXPORT_PAGE) {
+        yield { items, cursor: null };
+        items = [];
+      }
+    }
+    if (items.length > 0) yield { items, cursor: null };
+    return;
+  }
   const pageSize = options.pageSize ?? EXPORT_PAGE;
   let cursor = options.cursor;
   for (let page = 0; options.maxPages === undefined || page < options.maxPages; page++) {
