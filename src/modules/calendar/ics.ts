@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type * as IcalGenerator from 'ical-generator';
 import type { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { AssignmentStatus } from '../../platform/db/tables.js';
 
@@ -25,7 +26,7 @@ export function statusOfAssignment(status: AssignmentStatus): CalendarEntry['sta
 
 const UID_DOMAIN = 'coulisses-crew';
 // ical-generator is loaded with the first calendar, not at server start (its enums are these very strings).
-let library: Promise<typeof import('ical-generator')> | undefined;
+let library: Promise<typeof IcalGenerator> | undefined;
 const loadLibrary = () => (library ??= import('ical-generator'));
 const PUBLISH = 'PUBLISH' as ICalCalendarMethod;
 // SEQUENCE must grow with each change; seconds since this epoch stay far inside the 32-bit integer calendars use.
