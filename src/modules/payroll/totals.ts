@@ -1,5 +1,5 @@
 import type { EmploymentType } from '../../platform/db/tables.js';
-import { noPremiums, PREMIUMS, type PremiumAmounts } from '../pay/pricing.js';
+import { noPremiums, type PremiumAmounts } from '../pay/pricing.js';
 import type { PayLine } from './pay-lines.js';
 
 /** Sums of pay lines (pure): what a person's month and each of its projects add up to. */
@@ -62,7 +62,12 @@ export function addLine(t: Totals, line: PayLine): void {
   if (line.basis === 'CACHET') t.cachet_minutes += line.approved_minutes;
   t.amount_cents += line.amount.amount_cents;
   t.base_cents += line.amount.base_cents;
-  for (const p of PREMIUMS) t.premiums_cents[p] += line.amount.premiums[p];
+  // spelled out: a loop over the keys made this the hottest line of an export
+  const premiums = line.amount.premiums;
+  t.premiums_cents.night += premiums.night;
+  t.premiums_cents.sunday += premiums.sunday;
+  t.premiums_cents.holiday += premiums.holiday;
+  t.premiums_cents.overtime += premiums.overtime;
   if (line.approved && !line.priced) t.unpriced_lines += 1;
 }
 
