@@ -4,6 +4,7 @@ import type { Language } from '../../platform/human-time.js';
 const en = {
   app: 'Coulisses Crew',
   otherLanguage: { code: 'fr', label: 'Français' },
+  roles: { owner: 'owner', admin: 'admin', manager: 'manager', tech: 'crew' } as Record<string, string>,
   invitation: {
     title: (org: string) => `Invitation from ${org}`,
     when: 'When',
@@ -77,6 +78,7 @@ export type Texts = typeof en;
 const fr: Texts = {
   app: 'Coulisses Crew',
   otherLanguage: { code: 'en', label: 'English' },
+  roles: { owner: 'propriétaire', admin: 'administrateur', manager: 'responsable', tech: 'équipe technique' },
   invitation: {
     title: (org) => `Invitation de ${org}`,
     when: 'Quand',

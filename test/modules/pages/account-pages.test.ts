@@ -43,6 +43,7 @@ describe.each(DIALECTS)('join and reset pages on %s', (dialect) => {
     expect(page.body).toContain(`Rejoindre ${org.name}`);
     expect(page.body).toContain(email);
     expect(page.body).toContain('name="password_confirm"');
+    expect(page.body).toContain('avec le rôle équipe technique.');
     const formToken = formTokenOf(page.body);
 
     const mismatch = await post(path, {
