@@ -14,6 +14,7 @@ import { liveMeRoutes } from './modules/live/live.routes.js';
 import { registerLiveEvents } from './modules/live/live.js';
 import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createDispatcher, type Dispatcher } from './modules/notifications/dispatcher.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from './modules/webhooks/dispatcher.js';
 import { unsubscribeRoutes } from './modules/notifications/unsubscribe.routes.js';
 import { orgInvitationRoutes } from './modules/members/members.routes.js';
 import { orgScopedRoutes } from './modules/org-routes.js';
@@ -59,6 +60,8 @@ declare module 'fastify' {
     migrations: MigrationWatch;
     /** The notification dispatcher: started by the server process (`start()`), driven by tests (`tick()`). */
     notifications: Dispatcher;
+    /** The webhook dispatcher: started by the server process, driven by tests (`tick()`). */
+    webhooks: WebhookDispatcher;
   }
 }
 
@@ -121,8 +124,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     'notifications',
     createDispatcher({ db: database.db, config, mailer: app.mailer, log: app.log.child({ module: 'notifications' }) }),
   );
+  app.decorate(
+    'webhooks',
+    createWebhookDispatcher({ db: database.db, config, log: app.log.child({ module: 'webhooks' }) }),
+  );
   // Registered before the database is closed (onClose hooks run in reverse): the last round finishes first.
   app.addHook('onClose', async () => {
+    await app.webhooks.stop();
     await app.notifications.stop();
     await app.mailer.close?.();
   });

@@ -57,6 +57,8 @@ export interface Config {
   metrics: { token: string | undefined; port: number | undefined };
   /** Live event streams (docs/events.md): heartbeat period, per-stream send buffer before a slow client is dropped. */
   eventStream: { heartbeatMs: number; maxBufferBytes: number };
+  /** Webhooks: private, loopback and link-local targets are refused unless this is set (tests, docs/events.md). */
+  webhookAllowPrivate: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -202,6 +204,7 @@ export function loadConfig(env: Env): Config {
       heartbeatMs: integer(['EVENT_STREAM_HEARTBEAT_MS'], 20_000, 50, 300_000),
       maxBufferBytes: integer(['EVENT_STREAM_MAX_BUFFER_BYTES'], 262_144, 1024, 67_108_864),
     },
+    webhookAllowPrivate: oneOf(['WEBHOOK_ALLOW_PRIVATE'], ['true', 'false'] as const, 'false') === 'true',
   };
   if (config.metrics.token !== undefined && Buffer.byteLength(config.metrics.token) < 16) {
     problems.push('METRICS_TOKEN must be at least 16 bytes long (openssl rand -hex 24)');

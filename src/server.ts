@@ -44,6 +44,7 @@ try {
   await app.listen({ host: config.host, port: config.port });
   // Mails leave from here, never from a request: the dispatcher polls the event log and the queue.
   app.notifications.start();
+  app.webhooks.start();
   if (config.metrics.port !== undefined) {
     await listenForMetrics(app, config.host, config.metrics.port);
     app.log.info({ port: config.metrics.port }, 'metrics listening');

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { columnTypes } from './column-types.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -7,7 +7,9 @@ import { columnTypes } from './column-types.js';
 /**
  * Live planning (issue 14). `stream_tickets`: the short-lived, single-use tickets that let a browser's
  * EventSource (which cannot send an Authorization header) open an event stream; only the ticket's hash is kept,
- * and `used_at` makes it single-use across instances.
+ * and `used_at` makes it single-use across instances. `webhook_endpoints`: an org's receivers (their signing
+ * secret is derived from the server secret and the row, never stored); `webhook_deliveries`: one row per event
+ * and endpoint, the queue and the delivery log at once.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const t = columnTypes(db);
@@ -25,8 +27,56 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('stream_tickets')
     .column('expires_at')
     .execute();
+  await db.schema
+    .createTable('webhook_endpoints')
+    .addColumn('id', t.uuid, (c) => c.primaryKey().notNull())
+    .addColumn('org_id', t.uuid, (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+    .addColumn('url', t.text, (c) => c.notNull())
+    .addColumn('event_types', t.json, (c) => c.notNull())
+    .addColumn('enabled', t.boolean, (c) => c.notNull())
+    .addColumn('secret_version', t.integer, (c) => c.notNull())
+    .addColumn('consecutive_failures', t.integer, (c) => c.notNull())
+    .addColumn('disabled_reason', t.text)
+    .addColumn('created_at', t.timestamp, (c) => c.notNull())
+    .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('webhook_endpoints_org_idx').on('webhook_endpoints').column('org_id').execute();
+  await db.schema
+    .createTable('webhook_deliveries')
+    .addColumn('id', t.uuid, (c) => c.primaryKey().notNull())
+    .addColumn('org_id', t.uuid, (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+    .addColumn('endpoint_id', t.uuid, (c) =>
+      c.notNull().references('webhook_endpoints.id').onDelete('cascade'),
+    )
+    .addColumn('event_id', t.isPostgres ? sql.raw('bigint') : sql.raw('integer'), (c) => c.notNull())
+    .addColumn('event_type', t.text, (c) => c.notNull())
+    .addColumn('body', t.text, (c) => c.notNull())
+    .addColumn('state', t.text, (c) => c.notNull())
+    .addColumn('attempts', t.integer, (c) => c.notNull())
+    .addColumn('due_at', t.timestamp, (c) => c.notNull())
+    .addColumn('claimed_until', t.timestamp)
+    .addColumn('last_status', t.integer)
+    .addColumn('last_latency_ms', t.integer)
+    .addColumn('last_error', t.text)
+    .addColumn('created_at', t.timestamp, (c) => c.notNull())
+    .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+    .execute();
+  // Each event once per endpoint, whatever the number of instances planning.
+  await db.schema
+    .createIndex('webhook_deliveries_endpoint_event_key')
+    .unique()
+    .on('webhook_deliveries')
+    .columns(['endpoint_id', 'event_id'])
+    .execute();
+  await db.schema
+    .createIndex('webhook_deliveries_due_idx')
+    .on('webhook_deliveries')
+    .columns(['state', 'due_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('webhook_deliveries').execute();
+  await db.schema.dropTable('webhook_endpoints').execute();
   await db.schema.dropTable('stream_tickets').execute();
 }

@@ -14,6 +14,7 @@ import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
 import { hoursAndPayRoutes } from './pay/pay.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { liveOrgRoutes } from './live/live.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 /**
  * Every feature whose routes live under `/api/v1/orgs/:org_id`. Each route there declares a role in
@@ -35,4 +36,5 @@ export const orgScopedRoutes: FastifyPluginAsync = async (app) => {
   await app.register(auditRoutes);
   await app.register(usersRoutes);
   await app.register(liveOrgRoutes);
+  await app.register(webhookRoutes);
 };

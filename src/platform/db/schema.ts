@@ -538,6 +538,48 @@ export const declaredSchema: Record<string, TableSpec> = {
     indexes: [index('stream_tickets_expires_idx', ['expires_at'])],
     foreignKeys: [fk('account_id', 'accounts'), fk('org_id', 'orgs')],
   },
+  webhook_endpoints: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      url: 'text',
+      event_types: 'json',
+      enabled: 'boolean',
+      secret_version: 'integer',
+      consecutive_failures: 'integer',
+      disabled_reason: 'text?',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [index('webhook_endpoints_org_idx', ['org_id'])],
+    foreignKeys: [fk('org_id', 'orgs')],
+  },
+  webhook_deliveries: {
+    columns: {
+      id: 'uuid',
+      org_id: 'uuid',
+      endpoint_id: 'uuid',
+      event_id: 'bigint',
+      event_type: 'text',
+      body: 'text',
+      state: 'text',
+      attempts: 'integer',
+      due_at: 'timestamp',
+      claimed_until: 'timestamp?',
+      last_status: 'integer?',
+      last_latency_ms: 'integer?',
+      last_error: 'text?',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
+    primaryKey: ['id'],
+    indexes: [
+      unique('webhook_deliveries_endpoint_event_key', ['endpoint_id', 'event_id']),
+      index('webhook_deliveries_due_idx', ['state', 'due_at']),
+    ],
+    foreignKeys: [fk('org_id', 'orgs'), fk('endpoint_id', 'webhook_endpoints')],
+  },
 };
 
 /**

@@ -323,6 +323,8 @@ export interface DB {
   org_notification_settings: OrgNotificationSettingsTable;
   notification_opt_outs: NotificationOptOutsTable;
   stream_tickets: StreamTicketsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 // Hours and pay (migration 20261201_0005).
@@ -422,4 +424,41 @@ export interface StreamTicketsTable {
   org_id: string | null;
   expires_at: Iso;
   used_at: Iso | null;
+}
+
+/** An org's webhook receiver; its signing secret is derived from the server secret, the id and `secret_version`. */
+export interface WebhookEndpointsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  /** JSON array of event types */
+  event_types: unknown;
+  enabled: Bool;
+  secret_version: number;
+  consecutive_failures: number;
+  disabled_reason: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export const WEBHOOK_DELIVERY_STATES = ['queued', 'sent', 'failed', 'dead'] as const;
+export type WebhookDeliveryState = (typeof WEBHOOK_DELIVERY_STATES)[number];
+
+/** One event for one endpoint: the queue (state, due_at, claimed_until) and the delivery log (last_*). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  org_id: string;
+  endpoint_id: string;
+  event_id: number | string;
+  event_type: string;
+  body: string;
+  state: WebhookDeliveryState;
+  attempts: number;
+  due_at: Iso;
+  claimed_until: Iso | null;
+  last_status: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  created_at: Iso;
+  updated_at: Iso;
 }
