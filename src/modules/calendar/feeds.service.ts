@@ -160,10 +160,24 @@ export async function loadFeed(db: Db, token: string): Promise<LoadedFeed | null
     entries = missionEntries(rows);
     name = rows[0]?.project_name ?? name;
   }
-  return {
-    etag: etagOf(JSON.stringify([RENDERING_VERSION, name, entries])),
-    render: () => renderIcs(name, entries),
-  };
+  const etag = etagOf(JSON.stringify([RENDERING_VERSION, name, entries]));
+  return { etag, render: () => renderedOnce(feed.id, etag, () => renderIcs(name, entries)) };
+}
+
+/**
+ * The last document of each recently polled feed, by ETag: many calendar apps poll without `If-None-Match`, and
+ * an unchanged feed then costs its query and hash only. Per process, bounded; a changed feed has a new ETag.
+ */
+const RENDERED_KEPT = 100;
+const rendered = new Map<string, { etag: string; body: string }>();
+
+async function renderedOnce(feedId: string, etag: string, render: () => Promise<string>): Promise<string> {
+  const kept = rendered.get(feedId);
+  rendered.delete(feedId);
+  const body = kept?.etag === etag ? kept.body : await render();
+  rendered.set(feedId, { etag, body });
+  if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value!);
+  return body;
 }
 
 type ProjectRow = Awaited<ReturnType<typeof listProjectFeedRows>>[number];
