@@ -287,12 +287,13 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
 
   it('offers no way to change or remove a row, and the database refuses it too', async () => {
     const { org, ids } = await seeded();
-    for (const [method, suffix] of [
-      ['DELETE', ''],
-      ['DELETE', `/${ids.a}`],
-      ['PATCH', `/${ids.a}`],
-      ['PUT', `/${ids.a}`],
-      ['POST', ''],
+    // The list answers only GET (405 names what it allows); a single row has no route at all (404).
+    for (const [method, suffix, status, code] of [
+      ['DELETE', '', 405, 'method_not_allowed'],
+      ['DELETE', `/${ids.a}`, 404, 'not_found'],
+      ['PATCH', `/${ids.a}`, 404, 'not_found'],
+      ['PUT', `/${ids.a}`, 404, 'not_found'],
+      ['POST', '', 405, 'method_not_allowed'],
     ] as const) {
       const res = await ctx.app.inject({
         method,
@@ -300,8 +301,9 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
         headers: org.owner.headers,
         payload: {},
       });
-      expect(res.statusCode).toBe(404);
-      expect(res.json()).toMatchObject({ code: 'not_found' });
+      expect(res.statusCode).toBe(status);
+      expect(res.json()).toMatchObject({ code });
+      if (status === 405) expect(res.headers.allow).toMatch(/GET/);
     }
     const { db } = ctx.app.database;
     await expect(
