@@ -4,7 +4,7 @@ import type { OrgScope } from '../../platform/auth/org-scope.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { findOwnUserId } from '../users/users.repository.js';
-import { EventHub, latestEventId, oldestEventId } from './hub.js';
+import { type EventHub, latestEventId, oldestEventId } from './hub.js';
 import { LiveStream } from './stream.js';
 import type { Viewer } from './visibility.js';
 
