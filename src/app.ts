@@ -122,7 +122,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('mailer', options.mailer ?? createMailer(config));
   app.decorate(
     'notifications',
-    createDispatcher({ db: database.db, config, mailer: app.mailer, log: app.log.child({ module: 'notifications' }) }),
+    createDispatcher({
+      db: database.db,
+      config,
+      mailer: app.mailer,
+      log: app.log.child({ module: 'notifications' }),
+    }),
   );
   app.decorate(
     'webhooks',

@@ -98,7 +98,10 @@ describe.each(DIALECTS)('the database refuses cross-org references on %s', (dial
         .execute(),
     ).rejects.toMatchObject(FOREIGN_KEY_VIOLATION);
     // An assignment of org 1 for org 2's person; and one whose role belongs to another mission.
-    await db.insertInto('users').values(user(id(44), id(1))).execute();
+    await db
+      .insertInto('users')
+      .values(user(id(44), id(1)))
+      .execute();
     await expect(
       db
         .insertInto('assignments')

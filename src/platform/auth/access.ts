@@ -93,7 +93,9 @@ function authenticate(
 ): onRequestAsyncHookHandler {
   return async (request) => {
     const ticket = streamTicket && !request.headers.authorization ? ticketOf(request) : null;
-    const claims = ticket ? await spendStreamTicket(app.database.db, ticket) : tokens.verify(bearerToken(request));
+    const claims = ticket
+      ? await spendStreamTicket(app.database.db, ticket)
+      : tokens.verify(bearerToken(request));
     const auth = await resolveAuth(app, claims);
     request.auth = auth;
     if (access === 'account') return;

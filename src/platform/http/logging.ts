@@ -4,7 +4,9 @@ import type { FastifyRequest } from 'fastify';
 const TOKEN_IN_PATH = /(\/(?:invitations|org-invitations|calendar)\/)[^/?]+/g;
 
 export function redactUrl(url: string): string {
-  return url.replace(TOKEN_IN_PATH, '$1[redacted]').replace(/([?&](?:token|cursor|ticket)=)[^&]*/g, '$1[redacted]');
+  return url
+    .replace(TOKEN_IN_PATH, '$1[redacted]')
+    .replace(/([?&](?:token|cursor|ticket)=)[^&]*/g, '$1[redacted]');
 }
 
 export const requestSerializer = (request: FastifyRequest) => ({
