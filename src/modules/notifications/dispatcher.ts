@@ -59,6 +59,9 @@ const DEFAULTS: Required<DispatcherOptions> = {
   eventRetentionMs: 30 * DAY,
 };
 
+/** Rounds in which one event must fail on its own before the planner steps over it. */
+const POISON_ROUNDS = 5;
+
 /** The delay before attempt `attempts + 1`: backoff, 2×, 4×… */
 export const retryDelay = (backoffMs: number, attempts: number) => backoffMs * 2 ** (attempts - 1);
 
@@ -76,6 +79,17 @@ export function createDispatcher(
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let lastPrune = 0;
+  // An event that fails on its own, round after round, is stepped over (and logged) so it cannot hold back every
+  // mail; a database outage fails before the event is even read, so it is never counted.
+  const failuresOf = new Map<number, number>();
+  const skipPoison = (eventId: number, error: unknown) => {
+    const failures = (failuresOf.get(eventId) ?? 0) + 1;
+    failuresOf.set(eventId, failures);
+    const skip = failures >= POISON_ROUNDS;
+    deps.log.error({ event: eventId, failures, skip, err: error }, 'event could not be planned');
+    if (skip) failuresOf.delete(eventId);
+    return skip;
+  };
 
   async function sendOne(n: NotificationRow, now: Date, result: TickResult): Promise<void> {
     const nowIso = now.toISOString();
@@ -119,7 +133,7 @@ export function createDispatcher(
   async function tick(options: { now?: Date } = {}): Promise<TickResult> {
     const result: TickResult = { planned: 0, sent: 0, failed: 0, dead: 0, dropped: 0 };
     for (;;) {
-      const planned = await planBatch(deps.db, deps.config);
+      const planned = await planBatch(deps.db, deps.config, skipPoison);
       result.planned += planned;
       if (planned < 500) break;
     }

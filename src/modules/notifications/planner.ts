@@ -38,7 +38,33 @@ export const messageDomainOf = (config: Config) => new URL(config.publicBaseUrl)
  * an event is planned exactly once even with several instances (the cursor row is claimed with SKIP LOCKED:
  * the instance that holds it plans, the others go on sending). Returns how many events it read.
  */
-export async function planBatch(db: Db, config: Config): Promise<number> {
+export async function planBatch(
+  db: Db,
+  config: Config,
+  /** asked when the next event fails on its own: true steps over it (a poison event, not an outage) */
+  skipPoison: (eventId: number, error: unknown) => boolean = () => false,
+): Promise<number> {
+  try {
+    return await planEvents(db, config, BATCH, false);
+  } catch {
+    // One bad event must not stop every mail: plan the next one alone to find out whether it is the culprit.
+    try {
+      return await planEvents(db, config, 1, false);
+    } catch (alone) {
+      const cursor = await db
+        .selectFrom('event_consumers')
+        .select('last_event_id')
+        .where('name', '=', PLANNER)
+        .executeTakeFirst();
+      const [next] = await readEventsAfter(db, Number(cursor?.last_event_id ?? 0), 1);
+      if (!next || !skipPoison(next.id, alone)) throw alone;
+      return (await planEvents(db, config, 1, true)) ? 1 : 0;
+    }
+  }
+}
+
+/** With `skip`, moves the cursor past the next event without planning it; returns that event's id. */
+async function planEvents(db: Db, config: Config, batch: number, skip: boolean): Promise<number> {
   return db.transaction().execute(async (tx) => {
     await tx
       .insertInto('event_consumers')
@@ -50,7 +76,7 @@ export async function planBatch(db: Db, config: Config): Promise<number> {
       cursorQuery = cursorQuery.forUpdate().skipLocked();
     const cursor = await cursorQuery.executeTakeFirst();
     if (!cursor) return 0; // another instance is planning
-    const events = await readEventsAfter(tx, Number(cursor.last_event_id), BATCH);
+    const events = await readEventsAfter(tx, Number(cursor.last_event_id), batch);
     if (events.length === 0) return 0;
     const cache = new Map<string, Promise<NotificationSettings | null>>();
     const settings = (orgId: string) => {
@@ -60,13 +86,13 @@ export async function planBatch(db: Db, config: Config): Promise<number> {
       return found;
     };
     const messageDomain = messageDomainOf(config);
-    for (const event of events) await planEvent({ tx, config, event, messageDomain, settings });
+    if (!skip) for (const event of events) await planEvent({ tx, config, event, messageDomain, settings });
     await tx
       .updateTable('event_consumers')
       .set({ last_event_id: events.at(-1)!.id, updated_at: isoNow() })
       .where('name', '=', PLANNER)
       .execute();
-    return events.length;
+    return skip ? events[0]!.id : events.length;
   });
 }
 
