@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   refresh_in_progress: 409,
   /** PostgreSQL aborted this write for a concurrent one (serialization failure, deadlock): read again, retry. */
   concurrent_update: 409,
+  /** A new start (or end) alone would end the mission or project before it starts, given the stored other one. */
+  dates_conflict: 409,
   /** The mission has already started: what was asked makes no sense any more. */
   mission_started: 409,
   already_exists: 409,

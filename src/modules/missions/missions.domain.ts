@@ -88,6 +88,30 @@ export function missionTimes(
   return { starts_at: starts, ends_at: ends };
 }
 
+/**
+ * The times after a PATCH. A body that contradicts itself is 400; a single new start or end that contradicts the
+ * stored other one conflicts with the mission's current state (a concurrent PATCH may just have moved it): 409
+ * `dates_conflict`.
+ */
+export function patchedTimes(
+  current: MissionRow,
+  patch: MissionPatch,
+): { starts_at: string; ends_at: string } {
+  if ((patch.starts_at === undefined) === (patch.ends_at === undefined)) {
+    return missionTimes(patch.starts_at ?? current.starts_at, patch.ends_at ?? current.ends_at);
+  }
+  try {
+    return missionTimes(patch.starts_at ?? current.starts_at, patch.ends_at ?? current.ends_at);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+    throw new AppError(
+      'dates_conflict',
+      `${error.message}, with the stored ${patch.starts_at ? 'end' : 'start'}`,
+      { ...error.extensions, starts_at: current.starts_at, ends_at: current.ends_at },
+    );
+  }
+}
+
 export function roleRows(orgId: OrgId, missionId: string, roles: RoleInput[], now: string): RoleRow[] {
   return roles.map((role) => ({
     id: newId(),

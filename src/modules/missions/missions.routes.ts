@@ -127,7 +127,8 @@ export const missionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Roles are changed through their own routes. New times re-judge every accepted person with the ' +
           'org’s rules, like an accept: a blocking rule answers 409 `reschedule_conflict` naming the people ' +
-          `and rules; warning rules come back in \`warnings\`. ${ARCHIVED}`,
+          'and rules; warning rules come back in `warnings`. A new `starts_at` or `ends_at` alone that contradicts ' +
+          `the stored other one is 409 \`dates_conflict\`. ${ARCHIVED}`,
         params: MissionParams,
         body: MissionPatch,
         response: { 200: UpdatedMission, ...writeErrors },

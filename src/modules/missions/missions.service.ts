@@ -22,6 +22,7 @@ import {
 import {
   invalid,
   missionTimes,
+  patchedTimes,
   draft,
   loadMission,
   loadWritableMission,
@@ -107,7 +108,7 @@ export async function updateMission(db: Db, scope: OrgScope, missionId: string, 
   const { orgId } = scope;
   return db.transaction().execute(async (tx) => {
     const current = await loadWritableMission(tx, orgId, missionId);
-    const times = missionTimes(input.starts_at ?? current.starts_at, input.ends_at ?? current.ends_at);
+    const times = patchedTimes(current, input);
     const changes: Partial<MissionRow> = { updated_at: isoNow() };
     if (input.title !== undefined) changes.title = input.title.trim();
     if (input.starts_at !== undefined) changes.starts_at = times.starts_at;

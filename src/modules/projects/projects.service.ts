@@ -46,8 +46,11 @@ const FORWARD: Record<ProjectStatus, ProjectStatus[]> = {
 const optionalIso = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : toIso(value);
 
+const datesInOrder = (startsAt: string | null, endsAt: string | null) =>
+  startsAt === null || endsAt === null || endsAt >= startsAt;
+
 function assertDates(startsAt: string | null, endsAt: string | null): void {
-  if (startsAt !== null && endsAt !== null && endsAt < startsAt) {
+  if (!datesInOrder(startsAt, endsAt)) {
     throw new AppError('validation_failed', 'ends_at must not be before starts_at', {
       errors: [{ location: 'body', path: '/ends_at', message: 'must not be before starts_at' }],
     });
@@ -183,10 +186,21 @@ export async function updateProject(db: Db, scope: OrgScope, projectId: string, 
       const endsAt = optionalIso(input.ends_at);
       if (startsAt !== undefined) changes.starts_at = startsAt;
       if (endsAt !== undefined) changes.ends_at = endsAt;
-      assertDates(
-        startsAt === undefined ? current.starts_at : startsAt,
-        endsAt === undefined ? current.ends_at : endsAt,
-      );
+      if ((startsAt === undefined) === (endsAt === undefined)) {
+        assertDates(startsAt ?? current.starts_at, endsAt ?? current.ends_at);
+      } else if (!datesInOrder(startsAt ?? current.starts_at, endsAt ?? current.ends_at)) {
+        // One new date against the stored other: a conflict with the current state (a concurrent PATCH may
+        // just have changed it), not a malformed body.
+        throw new AppError(
+          'dates_conflict',
+          'ends_at must not be before starts_at, with the stored other date',
+          {
+            errors: [{ location: 'body', path: '/ends_at', message: 'must not be before starts_at' }],
+            starts_at: current.starts_at,
+            ends_at: current.ends_at,
+          },
+        );
+      }
 
       const before = toProject(current);
       const updated: ProjectRow = { ...current, ...changes, updated_at: isoNow() };

@@ -195,8 +195,9 @@ describe.each(DIALECTS)('missions on %s', (dialect) => {
     const backwards = await api.call(org, 'PATCH', `/missions/${mission.id}`, {
       starts_at: '2026-07-01T13:00:00Z',
     });
-    expect(backwards.statusCode).toBe(400);
-    expect(backwards.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: '/ends_at' }] });
+    // One new date against the stored other: a conflict with the mission's state (issue 12), not a bad body.
+    expect(backwards.statusCode).toBe(409);
+    expect(backwards.json()).toMatchObject({ code: 'dates_conflict', errors: [{ path: '/ends_at' }] });
     const unknown = await api.call(org, 'PATCH', `/missions/${mission.id}`, { roles: [] });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ code: 'validation_failed' });

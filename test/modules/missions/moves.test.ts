@@ -98,6 +98,47 @@ describe.each(DIALECTS)('a move is judged like an accept on %s', (dialect) => {
     expect(res.json()).toMatchObject({ title: 'Renamed', warnings: [] });
   });
 
+  it('one new date against the stored other is 409 dates_conflict; a body contradicting itself stays 400', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const { move } = await crewOnTwo(org);
+    const alone = await move({ ends_at: at(29) });
+    expect(alone.statusCode).toBe(409);
+    expect(alone.json()).toMatchObject({
+      code: 'dates_conflict',
+      starts_at: at(30),
+      ends_at: at(34),
+    });
+    const both = await move({ starts_at: at(40), ends_at: at(39) });
+    expect(both.statusCode).toBe(400);
+    expect(both.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [expect.objectContaining({ path: '/ends_at' })],
+    });
+
+    const project = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${org.orgId}/projects`,
+      headers: org.manager.headers,
+      payload: { name: 'Tour', starts_at: '2031-05-01T00:00:00.000Z', ends_at: '2031-05-20T00:00:00.000Z' },
+    });
+    const patchProject = (payload: object) =>
+      ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/orgs/${org.orgId}/projects/${project.json().id}`,
+        headers: org.manager.headers,
+        payload,
+      });
+    const early = await patchProject({ ends_at: '2031-04-30T00:00:00.000Z' });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'dates_conflict', starts_at: '2031-05-01T00:00:00.000Z' });
+    const backwards = await patchProject({
+      starts_at: '2031-06-02T00:00:00.000Z',
+      ends_at: '2031-06-01T00:00:00.000Z',
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json()).toMatchObject({ code: 'validation_failed' });
+  });
+
   it('a deactivated person cannot accept: 409 user_inactive, the slot stays free', async () => {
     const org = await createOrgFixture(ctx.app);
     const kit = staffingKit(ctx.app, org);

@@ -63,7 +63,7 @@ for (const dialect of DIALECTS) {
         }
       });
 
-      it('two date PATCHes of one mission that are each valid but not together: one 200, one 400, never 500', async () => {
+      it('two date PATCHes of one mission that are each valid but not together: one 200, one 409 dates_conflict, never 500', async () => {
         const org = await createOrgFixture(ctx.app);
         const kit = staffingKit(ctx.app, org);
         const url = (id: string) => `/api/v1/orgs/${org.orgId}/missions/${id}`;
@@ -83,15 +83,14 @@ for (const dialect of DIALECTS) {
               payload: { ends_at: at(10) },
             }),
           ]);
-          expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
-          expect(results.find((r) => r.statusCode === 400)!.json()).toMatchObject({
-            code: 'validation_failed',
-            errors: [expect.objectContaining({ path: '/ends_at' })],
+          expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+          expect(results.find((r) => r.statusCode === 409)!.json()).toMatchObject({
+            code: 'dates_conflict',
           });
         }
       });
 
-      it('two date PATCHes of one project that are each valid but not together: one 200, one 400, never 500', async () => {
+      it('two date PATCHes of one project that are each valid but not together: one 200, one 409 dates_conflict, never 500', async () => {
         const org = await createOrgFixture(ctx.app);
         const url = (id: string) => `/api/v1/orgs/${org.orgId}/projects/${id}`;
         for (let i = 0; i < TRIES; i++) {
@@ -121,9 +120,9 @@ for (const dialect of DIALECTS) {
               payload: { ends_at: '2031-05-05T00:00:00.000Z' },
             }),
           ]);
-          expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
-          expect(results.find((r) => r.statusCode === 400)!.json()).toMatchObject({
-            code: 'validation_failed',
+          expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+          expect(results.find((r) => r.statusCode === 409)!.json()).toMatchObject({
+            code: 'dates_conflict',
           });
         }
       });
