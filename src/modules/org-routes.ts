@@ -11,7 +11,7 @@ import { assignmentsRoutes } from './assignments/assignments.routes.js';
 import { staffingRoutes } from './staffing/staffing.routes.js';
 import { assignmentLinkRoutes } from './links/links.routes.js';
 import { suggestionsRoutes } from './suggestions/suggestions.routes.js';
-import { hoursAndPayRoutes } from './pay/pay.routes.js';
+import { hoursAndPayRoutes } from './hours-and-pay.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { liveOrgRoutes } from './live/live.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';

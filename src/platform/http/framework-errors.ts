@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.js';
-import { sendProblem } from './problem.js';
+import { sendProblem } from './problem-document.js';
 import { securityHeadersFor } from './security-headers.js';
 
 /**

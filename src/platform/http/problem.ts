@@ -1,56 +1,9 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
 import { databaseProblem } from '../db/faults.js';
 import { frameworkProblem, trackRouteMethods } from './framework-errors.js';
+import { sendProblem } from './problem-document.js';
 import { describeValidationErrors } from './validation-messages.js';
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  431: 'Request Header Fields Too Large',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  request_id: string;
-  [extension: string]: unknown;
-}
-
-export function sendProblem(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  detail: string,
-  extensions: Record<string, unknown> = {},
-): FastifyReply {
-  // Extensions come first: they can never override the standard members.
-  const problem: ProblemDocument = {
-    ...extensions,
-    type: `urn:coulisses-crew:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    code,
-    request_id: request.id,
-  };
-  return reply.code(status).type('application/problem+json').send(problem);
-}
 
 /** Every error leaves as RFC 9457 problem+json: never a stack, a SQL fragment or a secret. */
 export function registerProblemHandlers(app: FastifyInstance): void {
