@@ -2,9 +2,18 @@ import type { ServerResponse } from 'node:http';
 import { readEventsAfter, type StoredEvent } from '../../platform/events.js';
 import type { Db } from '../../platform/db/database.js';
 import type { EventHub, HubStream } from './hub.js';
-import { membershipChange, visibleTo, type Viewer } from './visibility.js';
+import { membershipChange, visibleTo, type Viewer, type WireEvent } from './visibility.js';
 
 const CATCH_UP_PAGE = 500;
+
+const frame = (wire: WireEvent) => `id: ${wire.id}\nevent: ${wire.type}\ndata: ${JSON.stringify(wire)}\n\n`;
+/** The unnarrowed frame of an event is the same for every stream that sees all of it: serialised once. */
+const fullFrames = new WeakMap<StoredEvent, string>();
+function fullFrame(event: StoredEvent, wire: WireEvent): string {
+  let text = fullFrames.get(event);
+  if (text === undefined) fullFrames.set(event, (text = frame(wire)));
+  return text;
+}
 
 export interface StreamOptions {
   heartbeatMs: number;
@@ -64,7 +73,7 @@ export class LiveStream implements HubStream {
       this.cursor = event.id;
       const wire = visibleTo(this.viewer, event);
       if (wire) {
-        this.write(`id: ${wire.id}\nevent: ${wire.type}\ndata: ${JSON.stringify(wire)}\n\n`);
+        this.write(wire.payload === event.payload ? fullFrame(event, wire) : frame(wire));
         this.sentId = wire.id;
       }
       const change = membershipChange(this.viewer, event);
