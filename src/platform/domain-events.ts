@@ -17,7 +17,7 @@ interface AssignmentLike {
 
 export function assignmentEvent(
   type: Extract<EventType, `assignment.${string}`>,
-  orgId: string,
+  orgId: OrgId,
   a: AssignmentLike,
   change: { before?: { status: string }; status: string; reason?: string | null; via?: string },
 ): DomainEvent {
@@ -63,7 +63,7 @@ const pick = (m: MissionFields) => Object.fromEntries(MISSION_FIELDS.map((f) => 
 
 /** `mission.changed` with the fields that changed, before and after, and who holds it; null when nothing did. */
 export function missionChanged(
-  orgId: string,
+  orgId: OrgId,
   before: MissionFields,
   after: MissionFields,
   holders: Holders,
@@ -89,7 +89,7 @@ export function missionChanged(
 
 export function missionEvent(
   type: 'mission.created' | 'mission.published' | 'mission.deleted',
-  orgId: string,
+  orgId: OrgId,
   mission: MissionFields,
   holders: Holders = [],
 ): DomainEvent {

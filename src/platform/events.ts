@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql } from 'kysely';
+import type { OrgId } from './auth/org-scope.js';
 import { isoNow } from './clock.js';
 import { asJson, toJson, type Executor, type Tx } from './db/database.js';
 
@@ -34,7 +35,8 @@ export interface EventSubjects {
 }
 
 export interface DomainEvent {
-  orgId: string | null;
+  /** null for an event outside any org (a password reset) */
+  orgId: OrgId | null;
   type: EventType;
   entityType: string;
   entityId: string;

@@ -1,5 +1,5 @@
 import { recordAudit, type Actor } from '../../platform/audit.js';
-import { trustedOrgId, type OrgScope } from '../../platform/auth/org-scope.js';
+import { trustedOrgId, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
 import { hasRole } from '../../platform/auth/roles.js';
 import { hashToken, randomToken } from '../../platform/auth/secrets.js';
 import { DAY, isoNow, newId } from '../../platform/clock.js';
@@ -41,7 +41,7 @@ async function createFeed(
   db: Db,
   actor: Actor & { accountId: string },
   publicBaseUrl: string,
-  target: { orgId: string | null; projectId: string | null },
+  target: { orgId: OrgId | null; projectId: string | null },
 ): Promise<CreatedFeed> {
   const token = randomToken();
   const now = isoNow();
@@ -71,7 +71,7 @@ async function createFeed(
 async function revokeFeed(
   db: Db,
   actor: Actor & { accountId: string },
-  orgId: string | null,
+  orgId: OrgId | null,
   projectId: string | null,
 ) {
   await db.transaction().execute(async (tx) => {

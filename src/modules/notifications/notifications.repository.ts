@@ -20,7 +20,7 @@ function parse(row: NotificationsTable): NotificationRow {
 }
 
 export interface NewNotification {
-  orgId: string | null;
+  orgId: OrgId | null;
   kind: NotificationKind;
   recipientEmail: string;
   userId?: string | null;

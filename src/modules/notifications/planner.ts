@@ -1,5 +1,5 @@
 import { PostgresAdapter } from 'kysely';
-import { trustedOrgId } from '../../platform/auth/org-scope.js';
+import { trustedOrgId, type OrgId } from '../../platform/auth/org-scope.js';
 import type { Config } from '../../config.js';
 import { hashToken } from '../../platform/auth/secrets.js';
 import { derivedToken } from '../../platform/auth/derived-tokens.js';
@@ -27,8 +27,10 @@ interface Plan {
   tx: Tx;
   config: Config;
   event: StoredEvent;
+  /** the org of the event row (a trusted id); null for an event outside any org */
+  orgId: OrgId | null;
   messageDomain: string;
-  settings: (orgId: string) => Promise<NotificationSettings | null>;
+  settings: (orgId: OrgId) => Promise<NotificationSettings | null>;
 }
 
 export const messageDomainOf = (config: Config) => new URL(config.publicBaseUrl).hostname;
@@ -79,14 +81,18 @@ async function planEvents(db: Db, config: Config, batch: number, skip: boolean):
     const events = await readEventsAfter(tx, Number(cursor.last_event_id), batch);
     if (events.length === 0) return 0;
     const cache = new Map<string, Promise<NotificationSettings | null>>();
-    const settings = (orgId: string) => {
+    const settings = (orgId: OrgId) => {
       let found = cache.get(orgId);
-      // the org of an event row: a trusted id
-      if (!found) cache.set(orgId, (found = settingsOf(tx, trustedOrgId(orgId))));
+      if (!found) cache.set(orgId, (found = settingsOf(tx, orgId)));
       return found;
     };
     const messageDomain = messageDomainOf(config);
-    if (!skip) for (const event of events) await planEvent({ tx, config, event, messageDomain, settings });
+    if (!skip)
+      for (const event of events) {
+        // the org of an event row: a trusted id
+        const orgId = event.org_id === null ? null : trustedOrgId(event.org_id);
+        await planEvent({ tx, config, event, orgId, messageDomain, settings });
+      }
     await tx
       .updateTable('event_consumers')
       .set({ last_event_id: events.at(-1)!.id, updated_at: isoNow() })
@@ -146,7 +152,7 @@ async function queue(plan: Plan, n: Queued): Promise<string> {
   const now = isoNow();
   return insertNotification(plan.tx, {
     ...n,
-    orgId: plan.event.org_id,
+    orgId: plan.orgId,
     eventId: plan.event.id,
     dueAt: n.dueAt ?? now,
     now,
@@ -163,7 +169,7 @@ const later = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOS
  */
 async function planInvitation(plan: Plan, assignmentId: string): Promise<void> {
   const { tx, event } = plan;
-  const settings = await plan.settings(event.org_id!);
+  const settings = await plan.settings(plan.orgId!);
   if (!settings?.invitation) return;
   const facts = await assignmentFacts(tx, assignmentId);
   const email = facts && emailOf(facts);
@@ -201,7 +207,7 @@ async function planInvitation(plan: Plan, assignmentId: string): Promise<void> {
 /** The inviting manager hears of an answer, unless they gave it themselves. */
 async function planResponse(plan: Plan, assignmentId: string, accepted: boolean): Promise<void> {
   const { tx, event } = plan;
-  const settings = await plan.settings(event.org_id!);
+  const settings = await plan.settings(plan.orgId!);
   if (!settings?.assignment_response) return;
   const facts = await assignmentFacts(tx, assignmentId);
   if (!facts?.invited_by || facts.invited_by === event.actor_account_id) return;
@@ -218,7 +224,7 @@ async function planResponse(plan: Plan, assignmentId: string, accepted: boolean)
 /** A reminder `lead` before the start; none when the mission starts sooner than that. */
 async function planReminder(plan: Plan, assignmentId: string): Promise<void> {
   const { tx, event } = plan;
-  const settings = await plan.settings(event.org_id!);
+  const settings = await plan.settings(plan.orgId!);
   if (!settings?.reminder) return;
   const facts = await assignmentFacts(tx, assignmentId);
   const email = facts && emailOf(facts);
@@ -252,7 +258,7 @@ async function planCancellation(plan: Plan, assignmentId: string, before: string
   }
   // Never told (no link was ever made for it, by a manager or by an invitation mail): nothing to take back.
   if (before === 'INVITED' && !(await hasLink(tx, assignmentId))) return;
-  const settings = await plan.settings(event.org_id!);
+  const settings = await plan.settings(plan.orgId!);
   const email = emailOf(facts);
   if (!settings?.assignment_cancelled || !email) return;
   await queue(plan, {
@@ -281,7 +287,7 @@ async function planChange(plan: Plan): Promise<void> {
     changed?: string[];
   };
   const holders = p.holders ?? [];
-  const settings = await plan.settings(event.org_id!);
+  const settings = await plan.settings(plan.orgId!);
   if (!settings) return;
   if (p.changed?.includes('starts_at'))
     await moveReminders(plan, settings, holders, str(p.after?.starts_at)!);
@@ -323,7 +329,7 @@ async function moveReminders(
 /** A deleted mission reaches its holders as a cancellation; the payload carries what the rows no longer can. */
 async function planDeletion(plan: Plan): Promise<void> {
   const { tx, event } = plan;
-  const settings = await plan.settings(event.org_id!);
+  const settings = await plan.settings(plan.orgId!);
   if (!settings?.assignment_cancelled) return;
   const p = event.payload as { holders?: Holder[]; before?: Record<string, unknown> };
   for (const holder of p.holders ?? []) {

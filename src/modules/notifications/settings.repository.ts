@@ -35,7 +35,7 @@ export function isOptedOut(db: Executor, userId: string, kind: 'reminder') {
 
 export async function insertOptOut(
   db: Executor,
-  row: { org_id: string; user_id: string; kind: 'reminder'; created_at: string },
+  row: { org_id: OrgId; user_id: string; kind: 'reminder'; created_at: string },
 ): Promise<boolean> {
   const inserted = await db
     .insertInto('notification_opt_outs')

@@ -34,7 +34,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const row = await findSettingsRow(db, orgId);
     const org = await findOrgZone(db, orgId);
     const lang: Language = row?.language ?? defaultLanguage(org?.timezone ?? 'UTC');
-    return { user, lang };
+    return { user, orgId, lang };
   }
 
   const page = (lang: Language, state: 'ask' | 'done' | 'invalid', action: string) => {
@@ -75,7 +75,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await db.transaction().execute(async (tx) => {
       const now = isoNow();
       const added = await insertOptOut(tx, {
-        org_id: found.user.org_id,
+        org_id: found.orgId,
         user_id: found.user.id,
         kind: 'reminder',
         created_at: now,
@@ -85,7 +85,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           tx,
           { accountId: null, requestId: request.id },
           {
-            orgId: found.user.org_id,
+            orgId: found.orgId,
             action: 'notification.opt_out',
             entityType: 'user',
             entityId: found.user.id,
