@@ -91,6 +91,33 @@ describe.each(DIALECTS)('live event stream (%s)', (dialect) => {
     stream.close();
   });
 
+  it('/me/events carries the account’s own work across orgs, opened with a ticket', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const kit = staffingKit(ctx.app, org);
+    const { missionId, roleId } = await kit.mission(25, 29, { quota: 3 });
+    const own = await kit.user({ accountId: org.tech.accountId });
+    const someoneElse = await kit.user();
+    const ticket = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/events/ticket',
+      headers: org.tech.headers,
+    });
+    expect(ticket.statusCode, ticket.body).toBe(201);
+    expect(ticket.json().url).toMatch(/^\/api\/v1\/me\/events\?ticket=/);
+    const stream = await openSse(baseB, ticket.json().url);
+    expect(stream.status).toBe(200);
+    for (const userId of [someoneElse, own]) {
+      const res = await kit.invite(org.manager.headers, missionId, { user_id: userId, role_id: roleId });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const events = await stream.waitFor(ofType('assignment.invited'), 1500);
+    expect(
+      events.filter((e) => e.event === 'assignment.invited').map((e) => data(e).payload.user_id),
+    ).toEqual([own]);
+    expect(JSON.stringify(stream.events)).not.toContain(someoneElse);
+    stream.close();
+  });
+
   it('a reconnect with Last-Event-ID misses nothing after 100 changes while disconnected', async () => {
     const org = await createOrgFixture(ctx.app);
     const kit = staffingKit(ctx.app, org);

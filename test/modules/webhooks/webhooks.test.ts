@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
+import { newId } from '../../../src/platform/clock.js';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
 import { createOrgFixture, type OrgFixture } from '../../helpers/factories.js';
@@ -153,6 +155,52 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
 describe.each(DIALECTS)('webhook targets (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
+  it('re-checks the address after DNS at each delivery: a name that now resolves to loopback is refused', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const sink = await receiver();
+    // As if a public name had been saved and its DNS then pointed to 127.0.0.1 (rebinding).
+    const hookId = newId();
+    const now = new Date().toISOString();
+    await ctx.app.database.db
+      .insertInto('webhook_endpoints')
+      .values({
+        id: hookId,
+        org_id: org.orgId,
+        url: sink.url.replace('127.0.0.1', 'localhost'),
+        event_types: JSON.stringify(['*']),
+        enabled: true,
+        secret_version: 1,
+        consecutive_failures: 0,
+        disabled_reason: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const kit = staffingKit(ctx.app, org);
+    const { missionId, roleId } = await kit.mission(60, 64);
+    const invited = await kit.invite(org.manager.headers, missionId, {
+      user_id: await kit.user(),
+      role_id: roleId,
+    });
+    expect(invited.statusCode).toBe(201);
+    expect(await ctx.app.webhooks.tick()).toMatchObject({ sent: 0, dead: 1 });
+    expect(sink.received).toEqual([]);
+    const log = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/${org.orgId}/webhooks/${hookId}/deliveries`,
+      headers: org.admin.headers,
+    });
+    expect(log.json().items[0]).toMatchObject({ state: 'dead', last_status: null });
+    expect(log.json().items[0].last_error).toMatch(/^refused: localhost resolves to a private address/);
+    const listed = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/${org.orgId}/webhooks`,
+      headers: org.admin.headers,
+    });
+    expect(listed.json().items[0]).toMatchObject({ enabled: false, disabled_reason: 'refused_target' });
+    await sink.close();
+  });
+
   it.each([
     'http://127.0.0.1:8080/hook',
     'http://169.254.169.254/latest/meta-data',
@@ -172,5 +220,46 @@ describe.each(DIALECTS)('webhook targets (%s)', (dialect) => {
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json()).toMatchObject({ code: 'validation_failed' });
     expect(res.json().detail ?? res.json().title).toMatch(/Refused webhook target|private/);
+  });
+});
+
+describe.skipIf(!DIALECTS.includes('postgres'))('webhooks with two instances on one PostgreSQL', () => {
+  const ctx = useTestApp('postgres', { WEBHOOK_ALLOW_PRIVATE: 'true' });
+  let second: Awaited<ReturnType<typeof buildApp>>;
+  beforeAll(async () => {
+    second = await buildApp(ctx.config);
+    await second.ready();
+  });
+  afterAll(() => second?.close());
+
+  it('each event is delivered once per endpoint while both dispatchers run at the same time', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const sink = await receiver();
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${org.orgId}/webhooks`,
+      headers: org.admin.headers,
+      payload: { url: sink.url, event_types: ['assignment.invited'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const kit = staffingKit(ctx.app, org);
+    const { missionId, roleId } = await kit.mission(70, 74, { quota: 30 });
+    for (let i = 0; i < 30; i += 1) {
+      const res = await kit.invite(org.manager.headers, missionId, {
+        user_id: await kit.user(),
+        role_id: roleId,
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    await Promise.all([
+      ctx.app.webhooks.tick(),
+      second.webhooks.tick(),
+      ctx.app.webhooks.tick(),
+      second.webhooks.tick(),
+    ]);
+    const ids = sink.received.map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(30);
+    expect(new Set(ids).size).toBe(30);
+    await sink.close();
   });
 });
