@@ -26,7 +26,7 @@ export interface WebhookDispatcherOptions {
   intervalMs?: number;
   batchSize?: number;
   concurrency?: number;
-  /** First retry delay; then 2×, 4×…: 30 s × 2^0…2^10 ≈ 17 h over 12 attempts, about a day. */
+  /** First retry delay; then 2×, 4×…: 42 s × (2^0 + … + 2^10) ≈ 23.9 h over 12 attempts: retried for a day. */
   backoffMs?: number;
   maxAttempts?: number;
   leaseMs?: number;
@@ -37,7 +37,7 @@ const DEFAULTS = {
   intervalMs: 2000,
   batchSize: 50,
   concurrency: 8,
-  backoffMs: 30_000,
+  backoffMs: 42_000,
   maxAttempts: 12,
   leaseMs: 60_000,
   timeoutMs: 10_000,

@@ -93,8 +93,10 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     });
     expect(delivery.last_latency_ms).toBeGreaterThanOrEqual(0);
 
-    // The retry is due after the backoff (30 s): a tick "later" sends it again, with the same webhook-id.
-    const second = await ctx.app.webhooks.tick({ now: new Date(Date.now() + 31_000) });
+    // Not before the first backoff (42 s)…
+    expect(await ctx.app.webhooks.tick({ now: new Date(Date.now() + 30_000) })).toMatchObject({ sent: 0 });
+    // …then a tick "later" sends it again, with the same webhook-id.
+    const second = await ctx.app.webhooks.tick({ now: new Date(Date.now() + 43_000) });
     expect(second).toMatchObject({ sent: 1 });
     const attempts = sink.received.slice(before);
     expect(attempts).toHaveLength(2);
