@@ -36,6 +36,7 @@ import { registerOpenApi } from './platform/http/openapi.js';
 import { securityHeadersFor } from './platform/http/security-headers.js';
 import { requestSerializer } from './platform/http/logging.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
+import { registerShutdownAnswer } from './platform/http/shutting-down.js';
 import { registerValidation } from './platform/http/validation.js';
 import { compileSchemasOnFirstUse } from './platform/http/lazy-schemas.js';
 import { registerMetrics } from './platform/metrics/metrics.routes.js';
@@ -89,6 +90,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Routing and connection errors answer problem+json with our headers, like every other error.
     frameworkErrors: onFrameworkError,
     clientErrorHandler: clientErrorHandler(securityHeadersFor(config)),
+    // Our own 503 while draining (registerShutdownAnswer): Fastify's bypasses the hooks and the problem format.
+    return503OnClosing: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -149,6 +152,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   registerProblemHandlers(app);
+  registerShutdownAnswer(app);
   registerLiveEvents(app);
   await registerMetrics(app);
   // Before access control: its session lookup needs the tables.

@@ -54,6 +54,7 @@ export const ERROR_STATUS = {
   database_unavailable: 503,
   database_timeout: 503,
   database_not_migrated: 503,
+  shutting_down: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
