@@ -68,8 +68,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const liveness = {
     schema: { tags: ['health'], summary: 'Liveness and configuration presence', response: { 200: Health } },
   };
+  // Liveness is polled hard (orchestrators, load balancers, a bench at 50 connections): requests that arrive while
+  // a probe is running share it, so the database sees at most one liveness probe at a time, never a stale answer.
+  let probing: ReturnType<typeof probeDatabase> | null = null;
+  const sharedProbe = () =>
+    (probing ??= probeDatabase(app.database.db, LIVE_BUDGET_MS).finally(() => {
+      probing = null;
+    }));
   const report = async () => {
-    const { state } = await probeDatabase(app.database.db, LIVE_BUDGET_MS);
+    const { state } = await sharedProbe();
     return {
       status: state === 'ok' ? ('ok' as const) : ('degraded' as const),
       database: state,
