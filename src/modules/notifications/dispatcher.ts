@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { inSlices, poller } from '../../platform/polling.js';
 import type { Config } from '../../config.js';
 import { DAY } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
@@ -76,8 +77,6 @@ export function createDispatcher(
   options: DispatcherOptions = {},
 ): Dispatcher {
   const o = { ...DEFAULTS, ...options };
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
   let lastPrune = 0;
   // An event that fails on its own, round after round, is stepped over (and logged) so it cannot hold back every
   // mail; a database outage fails before the event is even read, so it is never counted.
@@ -142,9 +141,7 @@ export function createDispatcher(
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      for (let i = 0; i < claimed.length; i += o.concurrency) {
-        await Promise.all(claimed.slice(i, i + o.concurrency).map((n) => sendOne(n, now, result)));
-      }
+      await inSlices(claimed, o.concurrency, (n) => sendOne(n, now, result));
       if (claimed.length < o.batchSize) break;
     }
     if (Date.now() - lastPrune > 3600_000) {
@@ -154,25 +151,8 @@ export function createDispatcher(
     return result;
   }
 
-  const loop = () => {
-    running = tick()
-      .catch((error: unknown) => deps.log.error({ err: error }, 'notification round failed'))
-      .finally(() => {
-        running = null;
-        if (timer) timer = setTimeout(loop, o.intervalMs);
-      });
-  };
-
-  return {
-    start() {
-      if (timer) return;
-      timer = setTimeout(loop, 0);
-    },
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
-    tick,
-  };
+  const rounds = poller(tick, o.intervalMs, (error) =>
+    deps.log.error({ err: error }, 'notification round failed'),
+  );
+  return { start: rounds.start, stop: rounds.stop, tick };
 }

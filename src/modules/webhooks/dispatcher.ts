@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { inSlices, poller } from '../../platform/polling.js';
 import { PostgresAdapter } from 'kysely';
 import type { Config } from '../../config.js';
 import { isoNow, newId } from '../../platform/clock.js';
@@ -67,8 +68,6 @@ export function createWebhookDispatcher(
   options: WebhookDispatcherOptions = {},
 ): WebhookDispatcher {
   const o = { ...DEFAULTS, ...options };
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
 
   async function plan(now: string): Promise<number> {
     return deps.db.transaction().execute(async (tx) => {
@@ -187,33 +186,14 @@ export function createWebhookDispatcher(
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDueDeliveries(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      for (let i = 0; i < claimed.length; i += o.concurrency) {
-        await Promise.all(claimed.slice(i, i + o.concurrency).map((d) => sendOne(d, now, result)));
-      }
+      await inSlices(claimed, o.concurrency, (d) => sendOne(d, now, result));
       if (claimed.length < o.batchSize) break;
     }
     return result;
   }
 
-  const loop = () => {
-    running = tick()
-      .catch((error: unknown) => deps.log.error({ err: error }, 'webhook round failed'))
-      .finally(() => {
-        running = null;
-        if (timer) timer = setTimeout(loop, o.intervalMs);
-      });
-  };
-
-  return {
-    start() {
-      if (timer) return;
-      timer = setTimeout(loop, 0);
-    },
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
-    tick,
-  };
+  const rounds = poller(tick, o.intervalMs, (error) =>
+    deps.log.error({ err: error }, 'webhook round failed'),
+  );
+  return { start: rounds.start, stop: rounds.stop, tick };
 }

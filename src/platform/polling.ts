@@ -1,0 +1,46 @@
+/** A background round run again `intervalMs` after the previous one ends: never two at once, errors logged. */
+export interface Poller {
+  /** Starts the rounds (the server process does; tests call the round themselves). */
+  start(): void;
+  /** Stops scheduling and waits for the round in progress. */
+  stop(): Promise<void>;
+}
+
+export function poller(
+  round: () => Promise<unknown>,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+): Poller {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  const loop = () => {
+    running = round()
+      .catch(onError)
+      .finally(() => {
+        running = null;
+        if (timer) timer = setTimeout(loop, intervalMs);
+      });
+  };
+  return {
+    start() {
+      if (timer) return;
+      timer = setTimeout(loop, 0);
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+  };
+}
+
+/** Sends claimed items `concurrency` at a time, each slice finished before the next starts. */
+export async function inSlices<T>(
+  items: T[],
+  concurrency: number,
+  send: (item: T) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += concurrency) {
+    await Promise.all(items.slice(i, i + concurrency).map(send));
+  }
+}
