@@ -41,6 +41,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', t.timestamp, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('webhook_endpoints_org_idx').on('webhook_endpoints').column('org_id').execute();
+  // Same-org references, as migration 0006 gives every other org-owned table: a delivery's endpoint is its org's.
+  await db.schema
+    .createIndex('webhook_endpoints_org_id_key')
+    .on('webhook_endpoints')
+    .columns(['org_id', 'id'])
+    .unique()
+    .execute();
   await db.schema
     .createTable('webhook_deliveries')
     .addColumn('id', t.uuid, (c) => c.primaryKey().notNull())
@@ -60,6 +67,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_error', t.text)
     .addColumn('created_at', t.timestamp, (c) => c.notNull())
     .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+    .addForeignKeyConstraint(
+      'webhook_deliveries_endpoint_id_same_org_fk',
+      ['org_id', 'endpoint_id'],
+      'webhook_endpoints',
+      ['org_id', 'id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
   // Each event once per endpoint, whatever the number of instances planning.
   await db.schema

@@ -595,6 +595,7 @@ const SAME_ORG_PARENTS: [table: string, key: string, columns: string[]][] = [
   ['mission_roles', 'mission_roles_mission_id_key', ['mission_id', 'id']],
   ['assignments', 'assignments_org_id_key', ['org_id', 'id']],
   ['rate_profiles', 'rate_profiles_org_id_key', ['org_id', 'id']],
+  ['webhook_endpoints', 'webhook_endpoints_org_id_key', ['org_id', 'id']],
 ];
 const SAME_ORG_REFERENCES: [table: string, column: string, parent: string][] = [
   ['user_skills', 'user_id', 'users'],
@@ -615,6 +616,7 @@ const SAME_ORG_REFERENCES: [table: string, column: string, parent: string][] = [
   ['notifications', 'assignment_id', 'assignments'],
   ['notification_opt_outs', 'user_id', 'users'],
   ['calendar_feeds', 'project_id', 'projects'],
+  ['webhook_deliveries', 'endpoint_id', 'webhook_endpoints'],
 ];
 for (const [table, key, columns] of SAME_ORG_PARENTS)
   declaredSchema[table]!.indexes.push(unique(key, columns));
