@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../../src/platform/http/logging.js';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
 import { createOrgFixture, uniqueEmail } from '../../helpers/factories.js';
@@ -153,6 +154,9 @@ describe.each(DIALECTS)('change, cancellation, answer and reminder mails on %s',
     );
     expect(reminder!.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     const url = unsubscribe!.slice('<https://crew.example.com'.length, -1);
+    // the token never reaches a log line (the user id may)
+    expect(redactUrl(url)).toBe(url.replace(/\/[\w-]{43}$/, '/[redacted]'));
+    expect(redactUrl(url)).toMatch(/^\/notifications\/unsubscribe\/[0-9a-f-]{36}\/\[redacted\]$/);
     expect(reminder!.text).toContain(`Ne plus recevoir de rappels: https://crew.example.com${url}`);
 
     const page = await ctx.app.inject({ method: 'GET', url });
