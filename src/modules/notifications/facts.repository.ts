@@ -65,13 +65,25 @@ export function accountEmail(db: Executor, accountId: string) {
     .executeTakeFirst();
 }
 
-export function userContact(db: Executor, userId: string) {
-  return db
+const contactsQuery = (db: Executor) =>
+  db
     .selectFrom('users as u')
     .leftJoin('accounts as acc', 'acc.id', 'u.account_id')
-    .select(['u.id', 'u.org_id', 'u.first_name', 'u.email as user_email', 'acc.email as account_email'])
-    .where('u.id', '=', userId)
-    .executeTakeFirst();
+    .select(['u.id', 'u.org_id', 'u.first_name', 'u.email as user_email', 'acc.email as account_email']);
+
+export function userContact(db: Executor, userId: string) {
+  return contactsQuery(db).where('u.id', '=', userId).executeTakeFirst();
+}
+
+/** The contacts of several people in one query (a change reaches every holder of a mission), keyed by user id. */
+export async function userContacts(db: Executor, userIds: string[]) {
+  const rows =
+    userIds.length === 0
+      ? []
+      : await contactsQuery(db)
+          .where('u.id', 'in', [...new Set(userIds)])
+          .execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 export function orgInvitationFacts(db: Executor, invitationId: string) {

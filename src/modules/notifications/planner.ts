@@ -7,7 +7,7 @@ import { DAY, isoNow, MINUTE, newId } from '../../platform/clock.js';
 import type { Db, Tx } from '../../platform/db/database.js';
 import { readEventsAfter, type StoredEvent } from '../../platform/events.js';
 import { insertLink } from '../links/links.repository.js';
-import { accountEmail, assignmentFacts, emailOf, hasLink, userContact } from './facts.repository.js';
+import { accountEmail, assignmentFacts, emailOf, hasLink, userContacts } from './facts.repository.js';
 import {
   dropQueuedReminders,
   findOpenCoalesced,
@@ -295,8 +295,12 @@ async function planChange(plan: Plan): Promise<void> {
     ['starts_at', 'ends_at', 'location', 'notes', 'title'].includes(f),
   );
   if (!settings.assignment_changed || shown.length === 0) return;
+  const contacts = await userContacts(
+    tx,
+    holders.map((h) => h.user_id),
+  );
   for (const holder of holders) {
-    const contact = await userContact(tx, holder.user_id);
+    const contact = contacts.get(holder.user_id);
     const email = contact && emailOf(contact);
     if (!email) continue;
     await queue(plan, {
@@ -332,8 +336,12 @@ async function planDeletion(plan: Plan): Promise<void> {
   const settings = await plan.settings(plan.orgId!);
   if (!settings?.assignment_cancelled) return;
   const p = event.payload as { holders?: Holder[]; before?: Record<string, unknown> };
+  const contacts = await userContacts(
+    tx,
+    (p.holders ?? []).map((h) => h.user_id),
+  );
   for (const holder of p.holders ?? []) {
-    const contact = await userContact(tx, holder.user_id);
+    const contact = contacts.get(holder.user_id);
     const email = contact && emailOf(contact);
     if (!email) continue;
     await queue(plan, {
