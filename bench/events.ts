@@ -8,14 +8,10 @@
  * See BENCHMARKS.md.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { insertAccount } from '../src/modules/auth/accounts.repository.js';
@@ -24,8 +20,8 @@ import { insertMembership, insertOrg } from '../src/modules/orgs/orgs.repository
 import { createWebhookDispatcher } from '../src/modules/webhooks/dispatcher.js';
 import { trustedOrgId } from '../src/platform/auth/org-scope.js';
 import { DAY, isoIn, isoNow, newId } from '../src/platform/clock.js';
-import { createDatabase, type Dialect } from '../src/platform/db/database.js';
-import { upgrade } from '../src/platform/db/migrator.js';
+import type { Dialect } from '../src/platform/db/database.js';
+import { freshDatabase } from './lib/fresh-database.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,41 +43,12 @@ const log = (message: string) => console.error(`[bench:events] ${message}`);
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
-async function database() {
-  if (dialect === 'sqlite') {
-    const filename = join(tmpdir(), `crew-bench-events-${randomBytes(4).toString('hex')}.db`);
-    const db = createDatabase({ dialect, filename });
-    await upgrade(db.db);
-    return {
-      database: db,
-      url: `sqlite:///${filename}`,
-      drop: async () => {
-        await db.close();
-        for (const s of ['', '-wal', '-shm']) rmSync(filename + s, { force: true });
-      },
-    };
-  }
-  const name = `crew_bench_events_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: args['postgres-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(args['postgres-url']!);
-  url.pathname = `/${name}`;
-  const db = createDatabase({ dialect, connectionString: url.toString() }, { poolSize: 10 });
-  await upgrade(db.db);
-  return {
-    database: db,
-    url: url.toString(),
-    drop: async () => {
-      await db.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 async function main() {
-  const fresh = await database();
+  const fresh = await freshDatabase(dialect, {
+    name: 'events',
+    postgresUrl: args['postgres-url']!,
+    poolSize: 10,
+  });
   const config = loadConfig({
     REALISONS_SECRET_KEY: randomBytes(32).toString('hex'),
     APP_ENV: 'test',

@@ -6,20 +6,17 @@
  * (200) and of a poll that changed nothing (If-None-Match → 304). Budget (issue #11): < 20 ms. See BENCHMARKS.md.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { insertAccount } from '../src/modules/auth/accounts.repository.js';
 import { insertSession } from '../src/modules/auth/sessions.repository.js';
 import { insertOrg } from '../src/modules/orgs/orgs.repository.js';
 import { DAY, HOUR, isoIn, isoNow, newId } from '../src/platform/clock.js';
-import { createDatabase, type Database, type Dialect } from '../src/platform/db/database.js';
-import { upgrade } from '../src/platform/db/migrator.js';
+import type { Database, Dialect } from '../src/platform/db/database.js';
+import { freshDatabase } from './lib/fresh-database.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,39 +32,6 @@ const { values: args } = parseArgs({
 const ASSIGNMENTS = Number(args.assignments);
 const REQUESTS = Number(args.requests);
 const STATUSES = ['INVITED', 'ACCEPTED', 'ACCEPTED', 'CANCELLED'] as const;
-
-async function openDatabase(
-  dialect: Dialect,
-): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {
-  const name = `crew_bench_ics_${randomBytes(4).toString('hex')}`;
-  if (dialect === 'sqlite') {
-    const filename = join(tmpdir(), `${name}.db`);
-    const database = createDatabase({ dialect: 'sqlite', filename });
-    return {
-      database,
-      url: `sqlite:///${filename}`,
-      drop: async () => {
-        await database.close();
-        for (const suffix of ['', '-wal', '-shm']) rmSync(filename + suffix, { force: true });
-      },
-    };
-  }
-  const admin = new pg.Client({ connectionString: args['postgres-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(args['postgres-url']!);
-  url.pathname = `/${name}`;
-  const database = createDatabase({ dialect: 'postgres', connectionString: url.toString() });
-  return {
-    database,
-    url: url.toString(),
-    drop: async () => {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 /** One account with a roster profile in two orgs and N assignments, each on its own mission, over a year. */
 async function seed(database: Database): Promise<string> {
@@ -213,9 +177,11 @@ async function timed(
 }
 
 async function run(dialect: Dialect) {
-  const { database, url, drop } = await openDatabase(dialect);
+  const { database, url, drop } = await freshDatabase(dialect, {
+    name: 'ics',
+    postgresUrl: args['postgres-url']!,
+  });
   try {
-    await upgrade(database.db);
     const accountId = await seed(database);
     const config = loadConfig({
       REALISONS_SECRET_KEY: randomBytes(32).toString('hex'),

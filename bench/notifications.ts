@@ -6,13 +6,9 @@
  * 2. 10,000 queued notifications drained to a local SMTP sink: must reach ≥ 200 per second.
  * In-process (buildApp + listen), so both runs share the same process and machine. See BENCHMARKS.md.
  */
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -21,8 +17,8 @@ import { insertSession } from '../src/modules/auth/sessions.repository.js';
 import { insertMembership, insertOrg } from '../src/modules/orgs/orgs.repository.js';
 import { trustedOrgId } from '../src/platform/auth/org-scope.js';
 import { DAY, isoIn, isoNow, newId } from '../src/platform/clock.js';
-import { createDatabase, type Database, type Dialect } from '../src/platform/db/database.js';
-import { upgrade } from '../src/platform/db/migrator.js';
+import type { Database, Dialect } from '../src/platform/db/database.js';
+import { freshDatabase } from './lib/fresh-database.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,41 +58,6 @@ async function smtpSink() {
     url: `smtp://127.0.0.1:${port}`,
     received: () => received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function freshDatabase(
-  dialect: Dialect,
-): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const filename = join(tmpdir(), `crew-bench-notify-${randomBytes(4).toString('hex')}.db`);
-    const database = createDatabase({ dialect, filename });
-    await upgrade(database.db);
-    return {
-      database,
-      url: `sqlite:///${filename}`,
-      drop: async () => {
-        await database.close();
-        for (const s of ['', '-wal', '-shm']) rmSync(filename + s, { force: true });
-      },
-    };
-  }
-  const name = `crew_bench_notify_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: args['postgres-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(args['postgres-url']!);
-  url.pathname = `/${name}`;
-  const database = createDatabase({ dialect, connectionString: url.toString() }, { poolSize: 20 });
-  await upgrade(database.db);
-  return {
-    database,
-    url: url.toString(),
-    drop: async () => {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
   };
 }
 
@@ -207,7 +168,11 @@ async function fixture(database: Database, app: Awaited<ReturnType<typeof buildA
 
 async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   const sink = await smtpSink();
-  const fresh = await freshDatabase(dialect);
+  const fresh = await freshDatabase(dialect, {
+    name: 'notify',
+    postgresUrl: args['postgres-url']!,
+    poolSize: 20,
+  });
   const config = loadConfig({
     REALISONS_SECRET_KEY: 'bench-secret-that-is-long-enough-0123456789',
     APP_ENV: 'prod',
@@ -262,7 +227,11 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
 
 async function drainRun(dialect: Dialect) {
   const sink = await smtpSink();
-  const fresh = await freshDatabase(dialect);
+  const fresh = await freshDatabase(dialect, {
+    name: 'notify',
+    postgresUrl: args['postgres-url']!,
+    poolSize: 20,
+  });
   const config = loadConfig({
     REALISONS_SECRET_KEY: 'bench-secret-that-is-long-enough-0123456789',
     APP_ENV: 'prod',
