@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { trustedOrgId } from '../../platform/auth/org-scope.js';
 import { inSlices, poller } from '../../platform/polling.js';
 import { PostgresAdapter } from 'kysely';
 import type { Config } from '../../config.js';
@@ -157,13 +158,16 @@ export function createWebhookDispatcher(
     if (outcome.ok) {
       result.sent++;
       if (endpoint.consecutive_failures > 0) {
-        await updateEndpoint(deps.db, endpoint.id, { consecutive_failures: 0, updated_at: nowIso });
+        await updateEndpoint(deps.db, trustedOrgId(endpoint.org_id), endpoint.id, {
+          consecutive_failures: 0,
+          updated_at: nowIso,
+        });
       }
       return;
     }
     if (dead) result.dead++;
     else result.failed++;
-    await updateEndpoint(deps.db, endpoint.id, {
+    await updateEndpoint(deps.db, trustedOrgId(endpoint.org_id), endpoint.id, {
       consecutive_failures: endpoint.consecutive_failures + 1,
       ...(dead ? { enabled: false, disabled_reason: outcome.refused ? 'refused_target' : 'failing' } : {}),
       updated_at: nowIso,

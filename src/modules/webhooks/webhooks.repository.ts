@@ -46,6 +46,7 @@ export async function findEndpoint(db: Executor, orgId: OrgId, id: string): Prom
 
 export async function updateEndpoint(
   db: Executor,
+  orgId: OrgId,
   id: string,
   changes: Partial<
     Pick<EndpointRow, 'url' | 'event_types' | 'enabled' | 'consecutive_failures' | 'disabled_reason'>
@@ -57,12 +58,13 @@ export async function updateEndpoint(
   await db
     .updateTable('webhook_endpoints')
     .set({ ...rest, ...(event_types ? { event_types: toJson(event_types)! } : {}) })
+    .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();
 }
 
-export async function deleteEndpoint(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+export async function deleteEndpoint(db: Executor, orgId: OrgId, id: string): Promise<void> {
+  await db.deleteFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
 /** The enabled endpoints of these orgs, for the planner. */
@@ -156,10 +158,11 @@ export async function findDelivery(db: Executor, orgId: OrgId, endpointId: strin
   return row ? parseDelivery(row) : null;
 }
 
-export async function requeueDelivery(db: Executor, id: string, now: string): Promise<void> {
+export async function requeueDelivery(db: Executor, orgId: OrgId, id: string, now: string): Promise<void> {
   await db
     .updateTable('webhook_deliveries')
     .set({ state: 'queued', attempts: 0, due_at: now, claimed_until: null, updated_at: now })
+    .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();
 }

@@ -131,7 +131,7 @@ export async function updateWebhook(
         : {}),
       updated_at: now,
     };
-    await updateEndpoint(tx, id, changes);
+    await updateEndpoint(tx, scope.orgId, id, changes);
     const after = { ...before, ...changes };
     await recordAudit(tx, scope, {
       orgId: scope.orgId,
@@ -149,7 +149,7 @@ export async function removeWebhook(db: Db, scope: OrgScope, id: string): Promis
   await db.transaction().execute(async (tx) => {
     const before = await findEndpoint(tx, scope.orgId, id);
     if (!before) throw notFound('Webhook');
-    await deleteEndpoint(tx, id);
+    await deleteEndpoint(tx, scope.orgId, id);
     await recordAudit(tx, scope, {
       orgId: scope.orgId,
       action: 'webhook.delete',
@@ -171,7 +171,7 @@ export async function redeliver(db: Db, scope: OrgScope, webhookId: string, deli
     const delivery = await findDelivery(tx, scope.orgId, webhookId, deliveryId);
     if (!delivery) throw notFound('Delivery');
     const now = isoNow();
-    await requeueDelivery(tx, deliveryId, now);
+    await requeueDelivery(tx, scope.orgId, deliveryId, now);
     await recordAudit(tx, scope, {
       orgId: scope.orgId,
       action: 'webhook.redeliver',
