@@ -31,49 +31,71 @@ export function staffingKit(app: FastifyInstance, org: OrgFixture) {
       .execute();
     return projectId;
   };
+  /** A mission `[startsAt, endsAt)` (UTC ISO) with one role; `acceptedCount` for fixtures that insert assignments. */
+  const missionBetween = async (
+    startsAt: string,
+    endsAt: string,
+    opts: {
+      quota?: number;
+      skill?: string;
+      minLevel?: number;
+      title?: string;
+      role?: string;
+      acceptedCount?: number;
+    } = {},
+  ) => {
+    const now = isoNow();
+    const id = newId();
+    const roleId = newId();
+    await db
+      .insertInto('missions')
+      .values({
+        id,
+        org_id: org.orgId,
+        project_id: await project(),
+        title: opts.title ?? 'Show',
+        starts_at: startsAt,
+        ends_at: endsAt,
+        location: 'Lyon',
+        notes: null,
+        published_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('mission_roles')
+      .values({
+        id: roleId,
+        org_id: org.orgId,
+        mission_id: id,
+        name: opts.role ?? 'Rigger',
+        quota: opts.quota ?? 2,
+        skill: opts.skill ?? null,
+        min_level: opts.minLevel ?? null,
+        accepted_count: opts.acceptedCount ?? 0,
+        created_at: now,
+      })
+      .execute();
+    return { missionId: id, roleId };
+  };
   return {
-    async mission(
+    project,
+    missionBetween,
+    mission: (
       fromHour: number,
       toHour: number,
       opts: { quota?: number; skill?: string; minLevel?: number; title?: string } = {},
-    ) {
-      const now = isoNow();
-      const id = newId();
-      const roleId = newId();
-      await db
-        .insertInto('missions')
-        .values({
-          id,
-          org_id: org.orgId,
-          project_id: await project(),
-          title: opts.title ?? `Mission ${fromHour}`,
-          starts_at: at(fromHour),
-          ends_at: at(toHour),
-          location: 'Lyon',
-          notes: null,
-          published_at: now,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await db
-        .insertInto('mission_roles')
-        .values({
-          id: roleId,
-          org_id: org.orgId,
-          mission_id: id,
-          name: 'Rigger',
-          quota: opts.quota ?? 2,
-          skill: opts.skill ?? null,
-          min_level: opts.minLevel ?? null,
-          accepted_count: 0,
-          created_at: now,
-        })
-        .execute();
-      return { missionId: id, roleId };
-    },
+    ) => missionBetween(at(fromHour), at(toHour), { title: `Mission ${fromHour}`, ...opts }),
     async user(
-      opts: { accountId?: string; active?: boolean; first?: string; skills?: [string, number][] } = {},
+      opts: {
+        accountId?: string;
+        active?: boolean;
+        first?: string;
+        last?: string;
+        employment?: 'INTERMITTENT' | 'CDI';
+        skills?: [string, number][];
+      } = {},
     ) {
       const now = isoNow();
       const id = newId();
@@ -84,10 +106,10 @@ export function staffingKit(app: FastifyInstance, org: OrgFixture) {
           org_id: org.orgId,
           account_id: opts.accountId ?? null,
           first_name: opts.first ?? 'Crew',
-          last_name: id.slice(0, 8),
+          last_name: opts.last ?? id.slice(0, 8),
           email: null,
           phone: null,
-          employment_type: 'INTERMITTENT',
+          employment_type: opts.employment ?? 'INTERMITTENT',
           notes: null,
           active: opts.active ?? true,
           created_at: now,

@@ -1,28 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { useTestApp, testConfig } from '../../helpers/app.js';
 import { migratedDatabase } from '../../helpers/database.js';
 import { createAccount, PASSWORD, uniqueEmail } from '../../helpers/factories.js';
+import { REDIS_URL, redisAnswers } from '../../helpers/redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisReachable = await (async () => {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-})();
+const redisReachable = await redisAnswers();
 
 describe('login rate limits (in memory)', () => {
   const ctx = useTestApp('sqlite', {

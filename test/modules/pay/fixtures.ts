@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isoNow, newId } from '../../../src/platform/clock.js';
 import type { OrgFixture } from '../../helpers/factories.js';
+import { staffingKit } from '../assignments/fixtures.js';
 
 /**
  * Missions, people and ACCEPTED assignments for hours-and-pay tests, straight through the data layer (the
@@ -8,53 +9,12 @@ import type { OrgFixture } from '../../helpers/factories.js';
  */
 export function payKit(app: FastifyInstance, org: OrgFixture) {
   const { db } = app.database;
-  let projectId: string | undefined;
-  const project = async () => {
-    if (projectId) return projectId;
-    projectId = newId();
-    const now = isoNow();
-    await db
-      .insertInto('projects')
-      .values({
-        id: projectId,
-        org_id: org.orgId,
-        name: `Tour ${projectId.slice(0, 8)}`,
-        description: null,
-        status: 'ACTIVE',
-        starts_at: null,
-        ends_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    return projectId;
-  };
+  const staffing = staffingKit(app, org);
   const kit = {
-    project,
-    async user(
+    project: staffing.project,
+    user: (
       opts: { accountId?: string; first?: string; last?: string; employment?: 'INTERMITTENT' | 'CDI' } = {},
-    ) {
-      const now = isoNow();
-      const id = newId();
-      await db
-        .insertInto('users')
-        .values({
-          id,
-          org_id: org.orgId,
-          account_id: opts.accountId ?? null,
-          first_name: opts.first ?? 'Camille',
-          last_name: opts.last ?? `Crew-${id.slice(0, 6)}`,
-          email: null,
-          phone: null,
-          employment_type: opts.employment ?? 'INTERMITTENT',
-          notes: null,
-          active: true,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      return id;
-    },
+    ) => staffing.user({ first: 'Camille', ...opts }),
     /** An assignment of `userId` on a new mission `[start, end)` (UTC ISO), ACCEPTED unless said otherwise. */
     async engagement(
       userId: string,
@@ -63,40 +23,14 @@ export function payKit(app: FastifyInstance, org: OrgFixture) {
       opts: { role?: string; status?: 'ACCEPTED' | 'INVITED'; title?: string } = {},
     ) {
       const now = isoNow();
-      const missionId = newId();
-      const roleId = newId();
       const assignmentId = newId();
       const accepted = (opts.status ?? 'ACCEPTED') === 'ACCEPTED';
-      await db
-        .insertInto('missions')
-        .values({
-          id: missionId,
-          org_id: org.orgId,
-          project_id: await project(),
-          title: opts.title ?? 'Show',
-          starts_at: start,
-          ends_at: end,
-          location: 'Lyon',
-          notes: null,
-          published_at: now,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await db
-        .insertInto('mission_roles')
-        .values({
-          id: roleId,
-          org_id: org.orgId,
-          mission_id: missionId,
-          name: opts.role ?? 'Rigger',
-          quota: 5,
-          skill: null,
-          min_level: null,
-          accepted_count: accepted ? 1 : 0,
-          created_at: now,
-        })
-        .execute();
+      const { missionId, roleId } = await staffing.missionBetween(start, end, {
+        quota: 5,
+        acceptedCount: accepted ? 1 : 0,
+        ...(opts.title === undefined ? {} : { title: opts.title }),
+        ...(opts.role === undefined ? {} : { role: opts.role }),
+      });
       await db
         .insertInto('assignments')
         .values({
