@@ -166,7 +166,8 @@ async function fixture(database: Database, app: Awaited<ReturnType<typeof buildA
   return { orgId: org.id, token, ownerToken, jobs };
 }
 
-async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
+/** A fresh database, an SMTP sink and an app (not started) that mails to it. */
+async function mailingApp(dialect: Dialect) {
   const sink = await smtpSink();
   const fresh = await freshDatabase(dialect, {
     name: 'notify',
@@ -182,6 +183,11 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
     PUBLIC_BASE_URL: 'https://crew.bench.test',
   });
   const app = await buildApp(config, { database: fresh.database });
+  return { sink, fresh, app };
+}
+
+async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
+  const { sink, fresh, app } = await mailingApp(dialect);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs`;
   const { orgId, token, ownerToken, jobs } = await fixture(fresh.database, app, OPS);
@@ -226,21 +232,7 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
 }
 
 async function drainRun(dialect: Dialect) {
-  const sink = await smtpSink();
-  const fresh = await freshDatabase(dialect, {
-    name: 'notify',
-    postgresUrl: args['postgres-url']!,
-    poolSize: 20,
-  });
-  const config = loadConfig({
-    REALISONS_SECRET_KEY: 'bench-secret-that-is-long-enough-0123456789',
-    APP_ENV: 'prod',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: fresh.url,
-    SMTP_URL: sink.url,
-    PUBLIC_BASE_URL: 'https://crew.bench.test',
-  });
-  const app = await buildApp(config, { database: fresh.database });
+  const { sink, fresh, app } = await mailingApp(dialect);
   await app.ready();
   const { db } = fresh.database;
   const account = await insertAccount(db, `drain-${newId().slice(0, 8)}@bench.test`, 'x');
