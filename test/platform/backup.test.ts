@@ -107,13 +107,21 @@ describe('crew db backup / restore on sqlite', () => {
 
     const app = await buildApp(testConfig({ DATABASE_URL: `sqlite:///${restoredFile}` }));
     try {
-      const res = await app.inject({
-        method: 'GET',
-        url: `/api/v1/orgs/${org.orgId}/projects?limit=100`,
-        headers: org.manager.headers,
-      });
-      expect(res.statusCode).toBe(200);
-      const names = (res.json() as { items: { name: string }[] }).items.map((p) => p.name);
+      // Page through the list: a fast machine writes more than one page while the backup runs.
+      const names: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+        const res = await app.inject({
+          method: 'GET',
+          url: `/api/v1/orgs/${org.orgId}/projects?limit=100${query}`,
+          headers: org.manager.headers,
+        });
+        expect(res.statusCode).toBe(200);
+        const page = res.json() as { items: { name: string }[]; next_cursor: string | null };
+        names.push(...page.items.map((p) => p.name));
+        cursor = page.next_cursor;
+      } while (cursor !== null);
       expect(names).toHaveLength(inBackup);
       expect(names).toContain('Load 0');
     } finally {
