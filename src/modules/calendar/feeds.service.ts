@@ -9,6 +9,7 @@ import { findMembership } from '../orgs/orgs.repository.js';
 import { findProject } from '../projects/projects.repository.js';
 import { assignmentEntry } from './entries.js';
 import {
+  accountFeedVersion,
   findFeedByHash,
   findLiveFeed,
   insertFeed,
@@ -132,34 +133,37 @@ export interface LoadedFeed {
 
 /** Bump when the rendering changes, so that calendars holding an old ETag get the new document. */
 const RENDERING_VERSION = 1;
+const ACCOUNT_FEED_NAME = 'Coulisses Crew';
 
 /**
  * The document behind a feed URL, or null for an unknown or revoked token, an inactive account, or a project
  * feed whose owner is no longer a manager of the org (the URL dies with the role).
  */
-export async function loadFeed(db: Db, token: string): Promise<LoadedFeed | null> {
+export async function loadFeed(db: Db, token: string, now = Date.now()): Promise<LoadedFeed | null> {
   const feed = await findFeedByHash(db, hashToken(token));
   if (!feed || !asBool(feed.active)) return null;
-  const now = Date.now();
   const historyStart = new Date(now - FEED_HISTORY_MS).toISOString();
-  let name = 'Coulisses Crew';
-  let entries: CalendarEntry[];
   if (feed.project_id === null) {
-    const rows = await listAccountFeedRows(
-      db,
-      feed.account_id,
-      new Date(now - ENDED_KEPT_MS).toISOString(),
-      historyStart,
-    );
-    entries = rows.map(assignmentEntry);
-  } else {
-    const orgId = trustedOrgId(feed.org_id!);
-    const membership = await findMembership(db, orgId, feed.account_id);
-    if (!membership || !hasRole(membership.role, 'manager')) return null;
-    const rows = await listProjectFeedRows(db, orgId, feed.project_id, historyStart);
-    entries = missionEntries(rows);
-    name = rows[0]?.project_name ?? name;
+    // The ETag comes from one aggregate row (accountFeedVersion): a poll that changed nothing loads no assignment.
+    const endedSince = new Date(now - ENDED_KEPT_MS).toISOString();
+    const version = await accountFeedVersion(db, feed.account_id, endedSince, historyStart);
+    const etag = etagOf(JSON.stringify([RENDERING_VERSION, 'account', Object.values(version)]));
+    return {
+      etag,
+      render: () =>
+        renderedOnce(feed.id, etag, async () => {
+          const rows = await listAccountFeedRows(db, feed.account_id, endedSince, historyStart);
+          return renderIcs(ACCOUNT_FEED_NAME, rows.map(assignmentEntry));
+        }),
+    };
   }
+  const orgId = trustedOrgId(feed.org_id!);
+  const membership = await findMembership(db, orgId, feed.account_id);
+  if (!membership || !hasRole(membership.role, 'manager')) return null;
+  const rows = await listProjectFeedRows(db, orgId, feed.project_id, historyStart);
+  const entries = missionEntries(rows);
+  const name = rows[0]?.project_name ?? ACCOUNT_FEED_NAME;
+  // A project feed shows its roles' staffing, which no mission stamp follows: its ETag hashes the entries.
   const etag = etagOf(JSON.stringify([RENDERING_VERSION, name, entries]));
   return { etag, render: () => renderedOnce(feed.id, etag, () => renderIcs(name, entries)) };
 }
