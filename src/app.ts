@@ -21,6 +21,7 @@ import { orgScopedRoutes } from './modules/org-routes.js';
 import { orgsRoutes } from './modules/orgs/orgs.routes.js';
 import { rbacDemoRoutes } from './modules/rbac-demo/rbac-demo.routes.js';
 import { registerAccessControl } from './platform/auth/access.js';
+import { registerSessionCache } from './platform/auth/session-cache.js';
 import { accessTokens, type AccessTokens } from './platform/auth/jwt.js';
 import { createDatabase, type Database } from './platform/db/database.js';
 import { createMailer, type Mailer } from './platform/mail.js';
@@ -166,6 +167,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(cookie);
   await registerOpenApi(app, config.publicBaseUrl);
 
+  await registerSessionCache(app);
   registerAccessControl(app, app.tokens);
   await app.register(healthRoutes);
   await app.register(pagesRoutes);

@@ -49,6 +49,8 @@ export interface Config {
     authPerAccount: number;
   };
   redisUrl: string | undefined;
+  /** How long the session cache keeps an answer at most, 0 = off (docs/security.md, "Session cache"). */
+  authCacheTtlMs: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   outboxDir: string;
@@ -192,6 +194,7 @@ export function loadConfig(env: Env): Config {
       authPerAccount: integer(['AUTH_RATE_LIMIT_PER_ACCOUNT'], 50, 1, 1_000_000),
     },
     redisUrl: read('REDIS_URL'),
+    authCacheTtlMs: integer(['AUTH_CACHE_TTL_MS'], 5000, 0, 60_000),
     smtpUrl: read('SMTP_URL'),
     mailFrom: read('MAIL_FROM') ?? 'Coulisses Crew <no-reply@localhost>',
     outboxDir: read('OUTBOX_DIR') ?? './data/outbox',

@@ -1,4 +1,5 @@
 import { isoNow, newId } from '../../platform/clock.js';
+import { signalSessionChange } from '../../platform/auth/session-signal.js';
 import type { Executor } from '../../platform/db/database.js';
 
 export async function insertSession(
@@ -76,6 +77,7 @@ export async function endSession(db: Executor, sessionId: string): Promise<void>
     .where('id', '=', sessionId)
     .where('ended_at', 'is', null)
     .execute();
+  await signalSessionChange(db);
 }
 
 /** Ends every live session of the account, but `exceptSessionId` when given (the caller's own). */
@@ -91,6 +93,7 @@ export async function endAccountSessions(
     .where('ended_at', 'is', null);
   if (exceptSessionId) query = query.where('id', '!=', exceptSessionId);
   await query.execute();
+  await signalSessionChange(db);
 }
 
 export async function updateSession(

@@ -1,4 +1,5 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
+import { signalSessionChange } from '../../platform/auth/session-signal.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { MemberRole } from '../../platform/db/tables.js';
@@ -53,6 +54,7 @@ export async function setMemberRole(db: Executor, orgId: OrgId, accountId: strin
     .where('org_id', '=', orgId)
     .where('account_id', '=', accountId)
     .execute();
+  await signalSessionChange(db);
 }
 
 export async function deleteMember(db: Executor, orgId: OrgId, accountId: string) {
@@ -61,6 +63,7 @@ export async function deleteMember(db: Executor, orgId: OrgId, accountId: string
     .where('org_id', '=', orgId)
     .where('account_id', '=', accountId)
     .execute();
+  await signalSessionChange(db);
 }
 
 export async function insertOrgInvitation(

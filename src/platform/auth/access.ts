@@ -142,11 +142,22 @@ const sessionInOrg = precompiled((db: Executor, sessionId: string, orgId: string
     .where('s.id', '=', sessionId),
 );
 
+const sessionEnded = () =>
+  new AppError('unauthorized', 'The session has ended: log in again', {}, UNAUTHORIZED);
+
 /**
- * The caller behind an access token: the session must be live and the account active; the role is read from
- * the membership now (one indexed query per request), so a demotion or removal applies to the very next request.
+ * The caller behind an access token: the session must be live and the account active; the role is the
+ * membership's now, never the token's. Answered by the session cache when it holds this session (session-cache.ts:
+ * any change to sessions, accounts or memberships empties it before the next request), else by one indexed query,
+ * so a logout, a demotion or a removal applies to the very next request.
  */
 async function resolveAuth(app: FastifyInstance, claims: AccessClaims): Promise<AuthContext> {
+  const cache = app.sessionCache;
+  const cached = cache.lookup(claims.sid, claims.org);
+  if (typeof cached === 'object' && cached !== null) {
+    if (cached.accountId !== claims.sub || cached.expiresAt <= Date.now()) throw sessionEnded();
+    return { accountId: claims.sub, sessionId: claims.sid, orgId: claims.org, role: cached.role };
+  }
   const { db } = app.database;
   const [row] = claims.org ? await sessionInOrg(db, claims.sid, claims.org) : await session(db, claims.sid);
   if (
@@ -156,9 +167,19 @@ async function resolveAuth(app: FastifyInstance, claims: AccessClaims): Promise<
     row.expires_at <= isoNow() ||
     !asBool(row.active)
   ) {
-    throw new AppError('unauthorized', 'The session has ended: log in again', {}, UNAUTHORIZED);
+    throw sessionEnded();
   }
   const role = 'role' in row ? ((row.role as MemberRole | null) ?? null) : null;
+  // A caller who is not a member of the token's org is not kept: a membership added later must count at once.
+  if (role !== null || !claims.org) {
+    const expiresAt = Date.parse(row.expires_at);
+    cache.store(cached, claims.sid, claims.org, {
+      accountId: row.account_id,
+      expiresAt,
+      role,
+      storedAt: Date.now(),
+    });
+  }
   return { accountId: claims.sub, sessionId: claims.sid, orgId: claims.org, role };
 }
 
