@@ -87,6 +87,7 @@ async function fixture(database: Database, app: Awaited<ReturnType<typeof buildA
       assignment_cancelled: true,
       assignment_response: true,
       reminder: true,
+      dpae_reminder: true,
       reminder_lead_minutes: 1440,
       coalesce_seconds: 0,
       updated_at: now,

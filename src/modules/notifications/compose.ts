@@ -16,6 +16,7 @@ import { isOptedOut } from './settings.repository.js';
 import { settingsOf, type NotificationSettings } from './settings.service.js';
 import { TEXTS, type Texts } from './texts.js';
 import { renderMail, type MailModel, type MailSection } from './templates.js';
+import { composeDpaeReminder } from './dpae-reminders.js';
 import { unsubscribeUrl } from './unsubscribe.js';
 
 export interface ComposedMail {
@@ -54,6 +55,8 @@ export async function composeNotification(ctx: Ctx): Promise<Composition> {
       return orgInvitation(ctx, t);
     case 'password_reset':
       return passwordReset(ctx, t);
+    case 'dpae_reminder':
+      return composeDpaeReminder(ctx, settings!);
   }
 }
 

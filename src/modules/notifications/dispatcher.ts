@@ -14,6 +14,7 @@ import {
   postpone,
   type NotificationRow,
 } from './notifications.repository.js';
+import { dpaeReminderScan } from './dpae-reminders.js';
 import { planBatch } from './planner.js';
 
 export interface DispatcherOptions {
@@ -31,6 +32,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** events older than this are deleted once every consumer has read them */
   eventRetentionMs?: number;
+  /** how often the DPAE reminder scan runs at most (dpae-reminders.ts) */
+  dpaeScanMs?: number;
 }
 
 export interface TickResult {
@@ -58,6 +61,7 @@ const DEFAULTS: Required<DispatcherOptions> = {
   backoffMs: 30_000,
   concurrency: 16,
   eventRetentionMs: 30 * DAY,
+  dpaeScanMs: 60_000,
 };
 
 /** Rounds in which one event must fail on its own before the planner steps over it. */
@@ -78,6 +82,7 @@ export function createDispatcher(
 ): Dispatcher {
   const o = { ...DEFAULTS, ...options };
   let lastPrune = 0;
+  const scanDpae = dpaeReminderScan(deps, o.dpaeScanMs);
   // An event that fails on its own, round after round, is stepped over (and logged) so it cannot hold back every
   // mail; a database outage fails before the event is even read, so it is never counted.
   const failuresOf = new Map<number, number>();
@@ -138,6 +143,7 @@ export function createDispatcher(
     }
     // After planning: what was just planned to go out at once is due now.
     const now = options.now ?? new Date();
+    await scanDpae(now); // assignments entering the DPAE window: time, not an event, makes them due
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);

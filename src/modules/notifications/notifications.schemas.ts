@@ -50,6 +50,9 @@ export const NotificationSettings = Type.Object({
   assignment_cancelled: Switch('The person is told their assignment was cancelled or its mission deleted'),
   assignment_response: Switch('The inviting manager is told of an accept or a decline'),
   reminder: Switch('A reminder before each accepted assignment'),
+  dpae_reminder: Switch(
+    'Managers are reminded of ACCEPTED assignments entering the DPAE delay (pay settings) with no DPAE recorded',
+  ),
   reminder_lead_minutes: Type.Integer({ description: 'How long before the start a reminder goes out' }),
   coalesce_seconds: Type.Integer({
     description: 'Invitations to one person within this window go out as one message',
@@ -66,6 +69,7 @@ export const UpdateNotificationSettingsBody = Type.Object(
     assignment_cancelled: Type.Optional(Type.Boolean()),
     assignment_response: Type.Optional(Type.Boolean()),
     reminder: Type.Optional(Type.Boolean()),
+    dpae_reminder: Type.Optional(Type.Boolean()),
     reminder_lead_minutes: Type.Optional(Type.Integer({ minimum: 15, maximum: 20160 })),
     coalesce_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
   },

@@ -14,6 +14,7 @@ export const SWITCHABLE_KINDS = [
   'assignment_cancelled',
   'assignment_response',
   'reminder',
+  'dpae_reminder',
 ] as const;
 export type SwitchableKind = (typeof SWITCHABLE_KINDS)[number];
 
@@ -73,6 +74,7 @@ export async function updateSettings(db: Db, scope: OrgScope, patch: SettingsPat
       assignment_cancelled: patch.assignment_cancelled ?? before.assignment_cancelled,
       assignment_response: patch.assignment_response ?? before.assignment_response,
       reminder: patch.reminder ?? before.reminder,
+      dpae_reminder: patch.dpae_reminder ?? before.dpae_reminder,
       reminder_lead_minutes: patch.reminder_lead_minutes ?? before.reminder_lead_minutes,
       coalesce_seconds: patch.coalesce_seconds ?? before.coalesce_seconds,
       updated_at: isoNow(),

@@ -203,6 +203,7 @@ export const declaredSchema: Record<string, TableSpec> = {
     primaryKey: ['id'],
     indexes: [
       index('missions_org_starts_idx', ['org_id', 'starts_at']),
+      index('missions_starts_idx', ['starts_at']),
       index('missions_project_starts_idx', ['project_id', 'starts_at']),
     ],
     foreignKeys: [fk('org_id', 'orgs'), fk('project_id', 'projects')],
@@ -493,6 +494,7 @@ export const declaredSchema: Record<string, TableSpec> = {
       assignment_cancelled: 'boolean',
       assignment_response: 'boolean',
       reminder: 'boolean',
+      dpae_reminder: 'boolean',
       reminder_lead_minutes: 'integer',
       coalesce_seconds: 'integer',
       updated_at: 'timestamp',
@@ -500,6 +502,12 @@ export const declaredSchema: Record<string, TableSpec> = {
     primaryKey: ['org_id'],
     indexes: [],
     foreignKeys: [fk('org_id', 'orgs')],
+  },
+  dpae_reminders: {
+    columns: { assignment_id: 'uuid', org_id: 'uuid', notification_id: 'uuid?', created_at: 'timestamp' },
+    primaryKey: ['assignment_id'],
+    indexes: [],
+    foreignKeys: [fk('assignment_id', 'assignments'), fk('org_id', 'orgs')],
   },
   notification_opt_outs: {
     columns: { org_id: 'uuid', user_id: 'uuid', kind: 'text', created_at: 'timestamp' },

@@ -224,6 +224,7 @@ export const NOTIFICATION_KINDS = [
   'reminder',
   'org_invitation',
   'password_reset',
+  'dpae_reminder',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -280,6 +281,7 @@ export interface OrgNotificationSettingsTable {
   assignment_cancelled: Bool;
   assignment_response: Bool;
   reminder: Bool;
+  dpae_reminder: Bool;
   reminder_lead_minutes: number;
   coalesce_seconds: number;
   updated_at: Iso;
@@ -322,6 +324,7 @@ export interface DB {
   notifications: NotificationsTable;
   org_notification_settings: OrgNotificationSettingsTable;
   notification_opt_outs: NotificationOptOutsTable;
+  dpae_reminders: DpaeRemindersTable;
   stream_tickets: StreamTicketsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
@@ -400,6 +403,14 @@ export interface DpaeDeclarationsTable {
   declared_at: Iso;
   reference: string | null;
   recorded_by: string | null;
+  created_at: Iso;
+}
+
+/** Migration 20261202_0009: an assignment whose DPAE reminder was queued (once per assignment). */
+export interface DpaeRemindersTable {
+  assignment_id: string;
+  org_id: string;
+  notification_id: string | null;
   created_at: Iso;
 }
 
