@@ -4,12 +4,15 @@ import { sql } from 'kysely';
  *
  * Builds, then per dialect: a fresh database, migrations, the demo dataset, a pool of fresh invitations; starts
  * `node dist/server.js` in production mode and, next to it, the bare baseline (bench/baseline-server.ts); measures
- * each endpoint with autocannon (50 connections) against both, plus a raw argon2id verify loop for login.
+ * each endpoint with autocannon (50 connections) against both, plus a raw argon2id verify loop for login, and
+ * ours alone (one connection, sequential requests): p99 at 50 connections over that single-request p50 and
+ * over its own p50 say how fair the latency under load is; "floor" is what Little's law leaves reachable.
  * Prints a table, writes bench/results/<timestamp>.json, exits 1 when the server died or an endpoint answered
  * errors or unexpected non-2xx. See BENCHMARKS.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,6 +81,14 @@ interface Figures {
   event_loop_p99_ms?: number;
 }
 
+/** One connection, one request at a time: the latency a request has when nobody else is there. */
+interface Single {
+  /** Median and 99th percentile of sequential requests over {@link SINGLE_SECONDS} (ms, 0.01 ms resolution). */
+  p50: number;
+  p99: number;
+  requests: number;
+}
+
 interface Endpoint {
   name: string;
   status: 'ok' | 'not available' | 'failed';
@@ -86,7 +97,17 @@ interface Endpoint {
   baseline?: Figures;
   /** Median over the repetitions of (ours / the baseline measured right after it). */
   ratio?: number;
-  runs?: { ours: Figures[]; baseline: Figures[] };
+  /** Ours alone (medians over the repetitions). */
+  single?: Single;
+  /** Fairness under load (issue 13, item 3): p99 at 50 connections / the single-request p50, and p99 / p50. */
+  p99_over_single?: number;
+  p99_over_p50?: number;
+  /**
+   * Little's law: with 50 closed-loop connections the mean latency is 50 / throughput, so
+   * 50 / (req/s) / single p50 is the smallest mean-latency ratio this throughput allows, whatever the order.
+   */
+  queueing_floor?: number;
+  runs?: { ours: Figures[]; baseline: Figures[]; single?: Single[] };
 }
 
 const median = (values: number[]) => {
@@ -108,6 +129,29 @@ async function settle(url: string): Promise<void> {
     );
     if (ok && Date.now() - started < 50) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Waits (up to 30 s) until a process uses under 10 % of a core over a quarter of a second: after start, the server
+ * compiles the remaining route schemas in the background, which would otherwise land in the first run.
+ */
+async function idle(pid: number | undefined): Promise<void> {
+  const cpu = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (1/100 s)
+    } catch {
+      return NaN;
+    }
+  };
+  const deadline = Date.now() + 30_000;
+  let before = cpu();
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = cpu();
+    if (!(now - before > 2.5)) return;
+    before = now;
   }
 }
 
@@ -165,6 +209,66 @@ function cannon(options: autocannon.Options): Promise<autocannon.Result> {
       error ? reject(error) : resolve(result),
     );
   });
+}
+
+/** How long the single-request measurement of each endpoint runs (per repetition). */
+const SINGLE_SECONDS = Math.min(2, duration);
+
+/**
+ * Sequential requests on one kept-alive connection for {@link SINGLE_SECONDS} (at least 20): the latency of one
+ * request alone, timed here with sub-millisecond resolution (autocannon's histogram has whole milliseconds).
+ * A spec's `setupRequest` (the accept pool, the login accounts) is honoured, so each request is the next one.
+ */
+async function single(options: autocannon.Options): Promise<Single> {
+  const url = new URL(String(options.url));
+  const template = options.requests?.[0];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const base = {
+    method: (template?.method ?? options.method ?? 'GET') as string,
+    path: `${url.pathname}${url.search}`,
+    headers: { ...(options.headers ?? {}), ...(template?.headers ?? {}) } as Record<string, string>,
+    body: (template?.body ?? options.body) as string | undefined,
+  };
+  const once = (request: typeof base) =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          method: request.method,
+          path: request.path,
+          headers: request.headers,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            (res.statusCode ?? 500) < 300
+              ? resolve(performance.now() - started)
+              : reject(new Error(`single request answered ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(request.body);
+    });
+  const latencies: number[] = [];
+  const end = performance.now() + SINGLE_SECONDS * 1000;
+  try {
+    while (latencies.length < 20 || performance.now() < end) {
+      const setup = template?.setupRequest;
+      const request =
+        typeof setup === 'function' ? { ...base, ...setup({ ...base } as autocannon.Request, {}) } : base;
+      latencies.push(await once(request as typeof base));
+    }
+  } finally {
+    agent.destroy();
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]! * 100) / 100;
+  return { p50: at(0.5), p99: at(0.99), requests: latencies.length };
 }
 
 /** The raw argon2id verify rate at the same concurrency: what login can at best reach on this machine. */
@@ -674,8 +778,10 @@ async function measure(
     log(`${dialect}: ${spec.name} …`);
     const oursRuns: Figures[] = [];
     const baseRuns: Figures[] = [];
+    const singleRuns: Single[] = [];
     for (let run = 0; run < repeat; run++) {
       await settle(`${server.url}/healthz`);
+      singleRuns.push(await single(spec.ours));
       const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
         withEventLoop(server, () => cannon(spec.ours)),
       );
@@ -695,6 +801,20 @@ async function measure(
     const ratio = base
       ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
       : undefined;
+    const alone: Single = {
+      p50: median(singleRuns.map((r) => r.p50)),
+      p99: median(singleRuns.map((r) => r.p99)),
+      requests: singleRuns.reduce((a, r) => a + r.requests, 0),
+    };
+    const fairness = {
+      single: alone,
+      p99_over_single: Math.round(median(oursRuns.map((o, i) => o.p99 / singleRuns[i]!.p50)) * 10) / 10,
+      p99_over_p50: Math.round(median(oursRuns.map((o) => o.p99 / Math.max(1, o.p50))) * 10) / 10,
+      queueing_floor:
+        Math.round(
+          median(oursRuns.map((o, i) => CONNECTIONS / Math.max(1, o.rps) / (singleRuns[i]!.p50 / 1000))) * 10,
+        ) / 10,
+    };
     const failed =
       ours.errors > 0 || ours.non2xx > 0 || (base !== undefined && (base.errors > 0 || base.non2xx > 0));
     const endpoint: Endpoint = {
@@ -704,7 +824,8 @@ async function measure(
       ...(note ? { note } : {}),
       ours,
       ...(base ? { baseline: base } : {}),
-      runs: { ours: oursRuns, baseline: baseRuns },
+      ...fairness,
+      runs: { ours: oursRuns, baseline: baseRuns, single: singleRuns },
     };
     return { endpoint, rssMax };
   } catch (error) {
@@ -726,6 +847,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
     const { seed, targets } = await seedAndPrepare(dialect, db);
     server = await startServer(db, work);
     baseline = await startBaseline(dialect, db);
+    await sleep(1500); // the server starts compiling the remaining schemas a second after listen
+    await idle(server.process.pid);
     const specs = await endpointSpecs(server, targets);
 
     const endpoints: Endpoint[] = [];
@@ -755,8 +878,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
 function table(result: DialectResult): string {
   const lines = [
     `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, median of ${repeat}, server RSS max ${result.server_rss_max_mb} MB, load ${result.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
-    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms',
-    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|----------',
+    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | floor',
+    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|------',
   ];
   for (const e of result.endpoints) {
     if (!e.ours) {
@@ -774,7 +897,11 @@ function table(result: DialectResult): string {
         String(o.non2xx).padStart(7),
         String(e.baseline?.rps ?? '—').padStart(15),
         String(e.ratio ?? '—').padStart(6),
-        String(o.event_loop_p99_ms ?? '—').padStart(9),
+        String(o.event_loop_p99_ms ?? '—').padStart(10),
+        String(e.single?.p50 ?? '—').padStart(13),
+        String(e.p99_over_single ?? '—').padStart(10),
+        String(e.p99_over_p50 ?? '—').padStart(8),
+        String(e.queueing_floor ?? '—').padStart(6),
       ].join(' |') + (e.status === 'failed' ? '  ← FAILED' : ''),
     );
   }
