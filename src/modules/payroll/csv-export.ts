@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { safeCell } from '../../platform/csv-cells.js';
 import { formatCents, formatHours } from '../pay/pricing.js';
 import type { PersonMonth } from './totals.js';
 
@@ -53,7 +54,11 @@ function csvStream(columns: readonly string[], records: AsyncIterable<string[]>)
     columns: [...columns],
     record_delimiter: 'windows',
   });
-  return Readable.from(records).pipe(csv);
+  return Readable.from(
+    (async function* () {
+      for await (const record of records) yield record.map(safeCell); // formula injection, csv-cells.ts
+    })(),
+  ).pipe(csv);
 }
 
 export function monthlyCsv(rows: AsyncIterable<PersonMonth>, o: CsvOptions): Readable {
