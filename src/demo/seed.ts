@@ -1,4 +1,5 @@
 import { recordAudit, type Actor } from '../platform/audit.js';
+import { trustedOrgId } from '../platform/auth/org-scope.js';
 import { hashPassword } from '../platform/auth/passwords.js';
 import type { Db, Executor } from '../platform/db/database.js';
 import type { AssignmentStatus } from '../platform/db/tables.js';
@@ -16,6 +17,10 @@ import { writeStaffedMissions } from './missions.js';
 import { Random } from './prng.js';
 import { buildProjects, planSlots } from './projects.js';
 import { buildRoster } from './roster.js';
+import {
+  rebuildAcceptedTime,
+  recomputeLongestMission,
+} from '../modules/staffing/month-minutes.repository.js';
 
 export { DEMO_DOMAIN, DEMO_MEMBERS, DEMO_ORG_NAME, DEMO_PASSWORD, DEMO_TIMEZONE } from './dataset.js';
 
@@ -79,6 +84,7 @@ export async function resetDemo(db: Db): Promise<void> {
     for (const { org_id: orgId } of orgs) {
       const tables = [
         'invitations',
+        'person_month_minutes',
         'assignments',
         'availability',
         'mission_roles',
@@ -140,6 +146,11 @@ export async function seedDemo(db: Db, options: DemoOptions): Promise<DemoSummar
     );
   });
   const staffed = await writeStaffedMissions(db, rng, roster, projects, slots, calendar.now);
+  // The seed writes rows around the services: derive the kept facts they would have maintained.
+  await db.transaction().execute(async (tx) => {
+    await rebuildAcceptedTime(tx, trustedOrgId(orgId), DEMO_TIMEZONE);
+    await recomputeLongestMission(tx, trustedOrgId(orgId));
+  });
   const counts = staffed.assignmentsByStatus;
   const availability = await writeAvailability(db, rng, orgId, roster.crew, options.months, calendar);
 

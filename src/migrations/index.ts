@@ -6,6 +6,7 @@ import * as calendarFeeds from './20261201_0004_calendar_feeds.js';
 import * as hoursAndPay from './20261201_0005_hours_and_pay.js';
 import * as orgCompositeKeys from './20261201_0006_org_composite_keys.js';
 import * as webhooks from './20261201_0007_webhooks.js';
+import * as personMonthMinutes from './20261202_0008_person_month_minutes.js';
 import * as dpaeReminders from './20261202_0009_dpae_reminders.js';
 
 /** Every migration, in order. Names sort in the order they apply; a merged migration is never edited. */
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '20261201_0005_hours_and_pay': hoursAndPay,
   '20261201_0006_org_composite_keys': orgCompositeKeys,
   '20261201_0007_webhooks': webhooks,
+  '20261202_0008_person_month_minutes': personMonthMinutes,
   '20261202_0009_dpae_reminders': dpaeReminders,
 };

@@ -12,6 +12,7 @@ import { isUniqueViolation } from '../../platform/db/errors.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
 import { findOwnUserId, findUserRow, listActiveFlags } from '../users/users.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
+import { shiftAcceptedTime } from '../staffing/month-minutes.repository.js';
 import {
   findAssignment,
   findAssignmentView,
@@ -188,6 +189,7 @@ export async function acceptAssignment(db: Db, scope: OrgScope, assignmentId: st
     if (!(await takeSlot(tx, orgId, assignment.role_id))) {
       throw new AppError('role_full', 'Every slot of this role is already taken');
     }
+    await shiftAcceptedTime(tx, orgId, [assignment.user_id], mission, 1);
     await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.accept',
@@ -252,11 +254,15 @@ export async function cancelAssignment(db: Db, scope: OrgScope, assignmentId: st
   return db.transaction().execute(async (tx) => {
     const assignment = await findAssignment(tx, orgId, assignmentId);
     if (!assignment) throw notFound('Assignment');
-    await staffableMission(tx, orgId, assignment.mission_id);
+    // The mission's lock, as accept and a move take it: the times whose hours leave the person's month are those
+    // of the row a concurrent move would change only after this commits.
+    await lockRow(tx, 'missions', assignment.mission_id);
+    const mission = await staffableMission(tx, orgId, assignment.mission_id);
     let was: AssignmentStatus;
     if (await transition(tx, orgId, assignmentId, ['ACCEPTED'], 'CANCELLED', reason)) {
       was = 'ACCEPTED';
       await releaseSlot(tx, orgId, assignment.role_id);
+      await shiftAcceptedTime(tx, orgId, [assignment.user_id], mission, -1);
     } else if (await transition(tx, orgId, assignmentId, ['INVITED'], 'CANCELLED', reason)) {
       was = 'INVITED';
     } else {

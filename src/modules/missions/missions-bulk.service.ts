@@ -8,6 +8,7 @@ import { DEFAULT_TIMEZONE, zonedDateTimeToUtc } from '../../platform/timezone.js
 import { findOrg } from '../orgs/orgs.repository.js';
 import { loadWritableProject } from '../projects/projects.service.js';
 import { insertMissions, insertRoles, toMission } from './missions.repository.js';
+import { raiseLongestMission } from '../staffing/month-minutes.repository.js';
 import { MAX_BULK } from './missions.schemas.js';
 import { invalid, missionTimes, draft, type BulkInput, type Draft } from './missions.domain.js';
 
@@ -87,6 +88,11 @@ export async function bulkCreateMissions(db: Db, scope: OrgScope, projectId: str
     if (drafts.length > MAX_BULK) throw tooMany(String(drafts.length));
     await insertMissions(
       tx,
+      drafts.map((d) => d.mission),
+    );
+    await raiseLongestMission(
+      tx,
+      orgId,
       drafts.map((d) => d.mission),
     );
     await insertRoles(

@@ -9,6 +9,12 @@ import { toPage } from '../../platform/http/pagination.js';
 import { decodeKeyset, keysetOf } from '../../platform/http/keyset.js';
 import { loadWritableProject } from '../projects/projects.service.js';
 import { judgeMove } from '../staffing/reschedule.js';
+import { listAcceptedCrew } from '../staffing/busy.repository.js';
+import {
+  longestMissionMs,
+  moveAcceptedTime,
+  raiseLongestMission,
+} from '../staffing/month-minutes.repository.js';
 import {
   deleteMission as deleteMissionRow,
   insertMissions,
@@ -39,6 +45,7 @@ export async function createMission(db: Db, scope: OrgScope, projectId: string, 
     await loadWritableProject(tx, orgId, projectId);
     const { mission, roles } = draft(orgId, projectId, input, times, isoNow());
     await insertMissions(tx, [mission]);
+    await raiseLongestMission(tx, orgId, [mission]);
     await insertRoles(tx, roles);
     const view = toMission(mission, roles);
     await recordAudit(tx, scope, {
@@ -78,8 +85,13 @@ export async function listMissions(
   const rows = await listMissionsQuery(db, orgId, {
     projectId: query.project_id,
     from,
+    // A mission that started before `from` is listed while it runs: look back as far as the org's longest one.
     earliestStart:
-      from === undefined ? undefined : new Date(Date.parse(from) - MAX_DURATION_MS).toISOString(),
+      from === undefined
+        ? undefined
+        : new Date(
+            Date.parse(from) - Math.min(await longestMissionMs(db, orgId), MAX_DURATION_MS),
+          ).toISOString(),
     to,
     published: techOnly ? true : query.published,
     hasOpenSlots: query.has_open_slots,
@@ -124,6 +136,12 @@ export async function updateMission(db: Db, scope: OrgScope, missionId: string, 
         : [];
     const roles = (await rolesOf(tx, orgId, [missionId])).get(missionId) ?? [];
     await updateMissionRow(tx, orgId, missionId, changes);
+    if (times.starts_at !== current.starts_at || times.ends_at !== current.ends_at) {
+      await raiseLongestMission(tx, orgId, [times]);
+      // The accepted crew's hours follow the mission to its new month and duration (their rows are locked).
+      const crew = (await listAcceptedCrew(tx, orgId, missionId)).map((c) => c.user_id);
+      await moveAcceptedTime(tx, orgId, crew, current, times);
+    }
     const before = toMission(current, roles);
     const after = toMission({ ...current, ...changes }, roles);
     await recordAudit(tx, scope, {
@@ -197,6 +215,7 @@ export async function duplicateMission(
       isoNow(),
     );
     await insertMissions(tx, [copy.mission]);
+    await raiseLongestMission(tx, orgId, [copy.mission]);
     await insertRoles(tx, copy.roles);
     const view = toMission(copy.mission, copy.roles);
     await recordAudit(tx, scope, {

@@ -12,7 +12,12 @@ export async function insertOrg(db: Executor, name: string, timezone: string) {
 }
 
 export function findOrg(db: Executor, orgId: OrgId) {
-  return db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+  // Not selectAll: the kept `longest_mission_minutes` is no part of the org as the API and the audit show it.
+  return db
+    .selectFrom('orgs')
+    .select(['id', 'name', 'timezone', 'created_at', 'updated_at'])
+    .where('id', '=', orgId)
+    .executeTakeFirst();
 }
 
 export async function insertMembership(db: Executor, orgId: OrgId, accountId: string, role: MemberRole) {

@@ -3,6 +3,7 @@ import type { OrgScope } from '../../platform/auth/org-scope.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { DEFAULT_TIMEZONE, isValidTimeZone } from '../../platform/timezone.js';
+import { rebuildAcceptedTime } from '../staffing/month-minutes.repository.js';
 import { findOrg, insertMembership, insertOrg, updateOrgRow } from './orgs.repository.js';
 
 export function assertTimeZone(timezone: string): void {
@@ -67,6 +68,10 @@ export async function updateOrg(
     if (changes.name !== undefined) update.name = changes.name.trim();
     if (changes.timezone !== undefined) update.timezone = changes.timezone;
     await updateOrgRow(tx, orgId, update);
+    // Months start at other instants in another zone: the kept accepted time per month is counted again.
+    if (update.timezone !== undefined && update.timezone !== before.timezone) {
+      await rebuildAcceptedTime(tx, orgId, update.timezone);
+    }
     const after = (await findOrg(tx, orgId))!;
     await recordAudit(tx, scope, {
       orgId,

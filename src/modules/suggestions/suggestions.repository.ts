@@ -1,6 +1,7 @@
 import type { OrgId } from '../../platform/auth/org-scope.js';
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
+import { acceptedHoursInMonth } from '../staffing/month-minutes.repository.js';
 
 /** The mission and, when it is one of the mission's roles, the role: `role_id` is null otherwise. */
 export function findMissionRole(db: Executor, orgId: OrgId, missionId: string, roleId: string) {
@@ -26,19 +27,19 @@ export function findMissionRole(db: Executor, orgId: OrgId, missionId: string, r
 }
 
 /**
- * Active users of the org with no active (INVITED or ACCEPTED) assignment on the mission, each with their level
- * in `skill` (null without the skill, or when the role asks for none): one query.
+ * Active users of the org with no active (INVITED or ACCEPTED) assignment on the mission: those holding `skill`
+ * at one level (`holding`, through `user_skills (org_id, name, level)`), those without it (`lacking`), or
+ * everyone when the role asks for no skill (`skill` null; `skill_level` null then): one query.
  */
-export function listCandidates(db: Executor, orgId: OrgId, missionId: string, skill: string | null) {
-  return db
+export function listCandidates(
+  db: Executor,
+  orgId: OrgId,
+  missionId: string,
+  skill: { name: string; who: 'holding'; level: number } | { name: string; who: 'lacking' } | null,
+) {
+  let query = db
     .selectFrom('users as u')
-    .leftJoin('user_skills as s', (join) =>
-      join
-        .onRef('s.user_id', '=', 'u.id')
-        .on('s.org_id', '=', orgId)
-        .on(sql<boolean>`${sql.ref('s.name')} = ${skill}`),
-    )
-    .select(['u.id', 'u.first_name', 'u.last_name', 's.level as skill_level'])
+    .select(['u.id', 'u.first_name', 'u.last_name'])
     .where('u.org_id', '=', orgId)
     .where('u.active', '=', true)
     .where('u.id', 'not in', (eb) =>
@@ -49,43 +50,32 @@ export function listCandidates(db: Executor, orgId: OrgId, missionId: string, sk
         .select('a.user_id')
         .where('r.mission_id', '=', missionId)
         .where('a.status', 'in', ['INVITED', 'ACCEPTED']),
-    )
-    .execute();
-}
-
-/** Total hours of the missions (`m`) of the group, in each dialect's date arithmetic. */
-function hoursWorked(db: Executor) {
-  return db.getExecutor().adapter instanceof PostgresAdapter
-    ? sql<number>`sum(extract(epoch from (m.ends_at - m.starts_at))) / 3600.0`
-    : sql<number>`sum((julianday(m.ends_at) - julianday(m.starts_at)) * 24.0)`;
-}
-
-const byUser = (rows: { user_id: string; hours: number }[]) =>
-  new Map(rows.map((r) => [r.user_id, Math.round(Number(r.hours) * 100) / 100]));
-
-/**
- * Hours of ACCEPTED work per user on the org's missions starting in [from, to): one aggregate query, driven by
- * (org_id, starts_at) on missions, then the roles of those missions and (role_id, status) on assignments.
- */
-export async function acceptedHoursByUser(
-  db: Executor,
-  orgId: OrgId,
-  from: string,
-  to: string,
-): Promise<Map<string, number>> {
-  const hours = hoursWorked(db);
-  const rows = await db
-    .selectFrom('missions as m')
-    .innerJoin('mission_roles as r', 'r.mission_id', 'm.id')
-    .innerJoin('assignments as a', 'a.role_id', 'r.id')
-    .select(['a.user_id', hours.as('hours')])
-    .where('m.org_id', '=', orgId)
-    .where('a.status', '=', 'ACCEPTED')
-    .where('m.starts_at', '>=', from)
-    .where('m.starts_at', '<', to)
-    .groupBy('a.user_id')
-    .execute();
-  return byUser(rows);
+    );
+  if (skill?.who === 'holding') {
+    return query
+      .innerJoin('user_skills as s', (join) =>
+        join
+          .onRef('s.user_id', '=', 'u.id')
+          .on('s.org_id', '=', orgId)
+          .on('s.name', '=', skill.name)
+          .on('s.level', '=', skill.level),
+      )
+      .select('s.level as skill_level')
+      .execute();
+  }
+  if (skill?.who === 'lacking') {
+    query = query.where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('user_skills as s')
+            .select('s.user_id')
+            .whereRef('s.user_id', '=', 'u.id')
+            .where('s.name', '=', skill.name),
+        ),
+      ),
+    );
+  }
+  return query.select(sql<number | null>`null`.as('skill_level')).execute();
 }
 
 /** Users of the org who declared themselves AVAILABLE at some time overlapping [from, to): one query. */
@@ -107,58 +97,35 @@ export async function availableUsers(
   return new Set(rows.map((r) => r.user_id));
 }
 
-/** Above this many people, one aggregate over the org is cheaper than reading each person's own rows. */
+/** Above this many people, one read over the org is cheaper than reading each person's own rows. */
 const PER_PERSON_LIMIT = 400;
 
 /**
- * The ranking facts of a set of people — hours ACCEPTED in the month, declared AVAILABLE during the mission —
- * read through each person's own indexes for a small set, or once for the whole org for a large one (kept for
- * the next sets of the same request).
+ * The ranking facts of a set of people — hours ACCEPTED in the month (the kept `person_month_minutes`, month
+ * `YYYY-MM` of the org's time zone), declared AVAILABLE during the mission — read through each person's own keys
+ * for a small set, or once for the whole org for a large one (kept for the next sets of the same request).
  */
 export function factsLoader(
   db: Executor,
   orgId: OrgId,
   mission: { from: string; to: string },
-  month: { from: string; to: string },
+  month: string,
 ) {
   let wholeOrg: Promise<{ hours: Map<string, number>; available: Set<string> }> | undefined;
   return async (userIds: string[]) => {
     if (wholeOrg || userIds.length > PER_PERSON_LIMIT) {
       wholeOrg ??= Promise.all([
-        acceptedHoursByUser(db, orgId, month.from, month.to),
+        acceptedHoursInMonth(db, orgId, month, null),
         availableUsers(db, orgId, mission.from, mission.to),
       ]).then(([hours, available]) => ({ hours, available }));
       return wholeOrg;
     }
     const [hours, available] = await Promise.all([
-      acceptedHoursOf(db, orgId, month.from, month.to, userIds),
+      acceptedHoursInMonth(db, orgId, month, userIds),
       availableAmong(db, orgId, mission.from, mission.to, userIds),
     ]);
     return { hours, available };
   };
-}
-
-/** Hours ACCEPTED per person on missions starting in [from, to), by each person's (user_id, status) index. */
-async function acceptedHoursOf(
-  db: Executor,
-  orgId: OrgId,
-  from: string,
-  to: string,
-  userIds: string[],
-): Promise<Map<string, number>> {
-  const hours = hoursWorked(db);
-  const rows = await db
-    .selectFrom('assignments as a')
-    .innerJoin('missions as m', 'm.id', 'a.mission_id')
-    .select(['a.user_id', hours.as('hours')])
-    .where('a.user_id', 'in', userIds)
-    .where('a.status', '=', 'ACCEPTED')
-    .where('m.org_id', '=', orgId)
-    .where('m.starts_at', '>=', from)
-    .where('m.starts_at', '<', to)
-    .groupBy('a.user_id')
-    .execute();
-  return byUser(rows);
 }
 
 /** Which of these people declared themselves AVAILABLE at some time overlapping [from, to). */

@@ -6,6 +6,11 @@ import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
 import { factsLoader, findMissionRole, listCandidates } from './suggestions.repository.js';
 
+type Candidate = Awaited<ReturnType<typeof listCandidates>>[number];
+
+/** A skill's levels, highest first (user_skills: `level BETWEEN 1 AND 5`). */
+const SKILL_LEVELS = [5, 4, 3, 2, 1];
+
 export const DEFAULT_SUGGESTIONS = 20;
 
 /** How well a person matches the role's skill: 0 qualified (or no skill asked), 1 below the level, 2 without it. */
@@ -39,8 +44,10 @@ const byName = (a: Suggestion, b: Suggestion) =>
  * first name.
  *
  * Everything the ranking needs is known before the rules are applied, and the rules only remove people: so the
- * roster is ranked first (4 queries whatever its size), then judged from the top in batches until the page is
- * full. A page of 20 usually costs one batch of busy-time queries for 40 people, not the whole roster.
+ * roster is ranked first, then judged from the top in batches until the page is full. A page of 20 usually costs
+ * one batch of busy-time queries for 40 people, not the whole roster. When the role asks for a skill only its
+ * holders are read at first (those without it come last anyway); the hours of the month come from the kept
+ * `person_month_minutes` (one row per person), never from summing their month of assignments.
  */
 export async function suggestForRole(
   db: Db,
@@ -60,12 +67,9 @@ export async function suggestForRole(
   const skill = found.skill;
   const minLevel = found.min_level;
 
-  const [candidates, settings] = await Promise.all([
-    listCandidates(db, orgId, missionId, skill),
-    loadRuleSettings(db, orgId),
-  ]);
-
-  const ranked: Ranked[] = candidates.map((candidate) => {
+  const settings = loadRuleSettings(db, orgId);
+  settings.catch(() => undefined); // awaited by the first batch; never an unhandled rejection meanwhile
+  const toRanked = (candidate: Candidate): Ranked => {
     const level = skill === null ? null : (candidate.skill_level ?? null);
     const tier: SkillTier =
       skill === null || (level !== null && (minLevel === null || level >= minLevel))
@@ -82,17 +86,28 @@ export async function suggestForRole(
       reasons: [],
       warnings: [],
     };
-  });
-  // Rank groups (skill tier, then level) in order; within one, declared availability and fairness decide, so
-  // those facts are loaded group by group, only as far as the page reaches.
-  ranked.sort((a, b) => a.tier - b.tier || (b.skill_level ?? 0) - (a.skill_level ?? 0));
-  const groups: Ranked[][] = [];
-  for (const c of ranked) {
-    const last = groups.at(-1);
-    if (last && last[0]!.tier === c.tier && last[0]!.skill_level === c.skill_level) last.push(c);
-    else groups.push([c]);
-  }
-  const facts = factsLoader(db, orgId, { from: found.starts_at, to: found.ends_at }, month);
+  };
+  // Rank groups in order: (skill tier, then level) is the level from the highest down — a tier-1 level is below
+  // the minimum every tier-0 level reaches — then the people without the skill. Each group is read only when the
+  // page reaches it (holders through the skill's index, one level at a time); within one, declared availability
+  // and fairness decide, so those facts are loaded group by group too.
+  const pending: (() => Promise<Candidate[]>)[] =
+    skill === null
+      ? [() => listCandidates(db, orgId, missionId, null)]
+      : [
+          ...SKILL_LEVELS.map(
+            (level) => () => listCandidates(db, orgId, missionId, { name: skill, who: 'holding', level }),
+          ),
+          () => listCandidates(db, orgId, missionId, { name: skill, who: 'lacking' }),
+        ];
+  const nextGroup = async (): Promise<Ranked[] | null> => {
+    for (let read = pending.shift(); read; read = pending.shift()) {
+      const group = (await read()).map(toRanked);
+      if (group.length > 0) return group;
+    }
+    return null;
+  };
+  const facts = factsLoader(db, orgId, { from: found.starts_at, to: found.ends_at }, month.label);
   const ordered: Ranked[] = [];
   const withinGroup = (a: Ranked, b: Ranked) =>
     Number(b.declared_available) - Number(a.declared_available) ||
@@ -101,8 +116,9 @@ export async function suggestForRole(
   /** Orders whole groups until at least `atLeast` people are ordered, loading their facts in one round. */
   const extend = async (atLeast: number) => {
     const next: Ranked[][] = [];
-    for (let count = ordered.length; count < atLeast && groups.length > 0;) {
-      const group = groups.shift()!;
+    for (let count = ordered.length; count < atLeast;) {
+      const group = await nextGroup();
+      if (!group) break;
       next.push(group);
       count += group.length;
     }
@@ -148,7 +164,7 @@ export async function suggestForRole(
     if (batch.length === 0) break;
     const contexts = await loadBusyContexts(db, { orgId, userIds: batch.map((c) => c.user.id), window });
     for (const ranked of batch) {
-      const warnings = judge(mission, contextFor(contexts, ranked.user.id), settings);
+      const warnings = judge(mission, contextFor(contexts, ranked.user.id), await settings);
       if (isBlocking(warnings)) continue;
       const reasons = explain(ranked);
       if (warnings.length > 0)

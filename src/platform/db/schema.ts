@@ -43,7 +43,14 @@ const unique = (name: string, columns: string[]) => index(name, columns, { uniqu
 
 export const declaredSchema: Record<string, TableSpec> = {
   orgs: {
-    columns: { id: 'uuid', name: 'text', timezone: 'text', created_at: 'timestamp', updated_at: 'timestamp' },
+    columns: {
+      id: 'uuid',
+      name: 'text',
+      timezone: 'text',
+      longest_mission_minutes: 'integer',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+    },
     primaryKey: ['id'],
     indexes: [],
     foreignKeys: [],
@@ -590,6 +597,14 @@ export const declaredSchema: Record<string, TableSpec> = {
   },
 };
 
+// Kept facts (migration 20261202_0008): accepted time per person and month of the org's time zone.
+declaredSchema.person_month_minutes = {
+  columns: { org_id: 'uuid', user_id: 'uuid', month: 'text', accepted_ms: 'bigint' },
+  primaryKey: ['user_id', 'month'],
+  indexes: [index('person_month_minutes_org_month_idx', ['org_id', 'month'])],
+  foreignKeys: [fk('org_id', 'orgs'), fk('user_id', 'users')],
+};
+
 /**
  * Same-org keys (migration 20261201_0006): every reference between org-owned tables also goes through
  * (org_id, x_id) → (org_id, id), an assignment's role through (mission_id, role_id) → mission_roles(mission_id,
@@ -625,6 +640,7 @@ const SAME_ORG_REFERENCES: [table: string, column: string, parent: string][] = [
   ['notification_opt_outs', 'user_id', 'users'],
   ['calendar_feeds', 'project_id', 'projects'],
   ['webhook_deliveries', 'endpoint_id', 'webhook_endpoints'],
+  ['person_month_minutes', 'user_id', 'users'],
 ];
 for (const [table, key, columns] of SAME_ORG_PARENTS)
   declaredSchema[table]!.indexes.push(unique(key, columns));

@@ -30,6 +30,8 @@ export interface OrgsTable {
   id: string;
   name: string;
   timezone: string;
+  /** An upper bound of the org's longest mission (whole minutes, rounded up): raised by mission writes, never lowered. */
+  longest_mission_minutes: Generated<number>;
   created_at: Iso;
   updated_at: Iso;
 }
@@ -328,6 +330,19 @@ export interface DB {
   stream_tickets: StreamTicketsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  person_month_minutes: PersonMonthMinutesTable;
+}
+
+/**
+ * Migration 20261202_0008: a person's ACCEPTED time on missions starting in one calendar month of the org's time
+ * zone (`YYYY-MM`), kept by accept, cancel and mission moves (docs/database.md, "Kept facts").
+ */
+export interface PersonMonthMinutesTable {
+  org_id: string;
+  user_id: string;
+  month: string;
+  /** bigint on PostgreSQL: read back as a string there, `Number()` it */
+  accepted_ms: number | string;
 }
 
 // Hours and pay (migration 20261201_0005).
