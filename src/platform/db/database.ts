@@ -121,6 +121,22 @@ const NUMERIC_OID = 1700;
 
 /** PostgreSQL prints `2026-01-02 10:00:00.123+00`; the API speaks `2026-01-02T10:00:00.123Z`. */
 export function pgTimestampToIso(text: string): string {
+  // The sessions run with TimeZone=UTC: a `timestamptz` reads `YYYY-MM-DD HH:MM:SS[.f…]+00` and is rewritten
+  // without a Date (a list of 500 rows parses thousands of them). Sub-milliseconds are cut, as Date does.
+  const length = text.length;
+  if (
+    length >= 22 &&
+    text.charCodeAt(10) === 32 &&
+    text.endsWith('+00') &&
+    (length === 22 || (length <= 29 && text.charCodeAt(19) === 46))
+  ) {
+    const millis = length === 22 ? '000' : `${text.slice(20, length - 3)}00`.slice(0, 3);
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${millis}Z`;
+  }
+  return timestampThroughDate(text);
+}
+
+function timestampThroughDate(text: string): string {
   const normalised = text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
   return new Date(
     normalised.endsWith('Z') || /[+-]\d\d:\d\d$/.test(normalised) ? normalised : `${normalised}Z`,
