@@ -106,6 +106,48 @@ app.get<{ Querystring: { org_id: string; from: string; to: string; earliest: str
   },
 );
 
+/** The users list's statements (users.repository.ts): a page by name, then the page's skills and tags. */
+app.get<{ Querystring: { org_id: string } }>('/users', async (request) => {
+  const { org_id } = request.query;
+  const rows = await query(
+    'users_page',
+    `SELECT * FROM users WHERE org_id = $1 ORDER BY last_name, first_name, id LIMIT ${PAGE + 1}`,
+    [org_id],
+  );
+  const page = rows.slice(0, PAGE);
+  const ids = page.map((r) => r.id);
+  while (ids.length < PAGE) ids.push(ids[0] ?? '00000000-0000-4000-8000-000000000000');
+  const [skills, tags] = await Promise.all([
+    query(
+      'users_skills',
+      `SELECT user_id, name, level FROM user_skills WHERE org_id = $1 AND user_id IN (${inList(2, PAGE)})`,
+      [org_id, ...ids],
+    ),
+    query(
+      'users_tags',
+      `SELECT user_id, tag FROM user_tags WHERE org_id = $1 AND user_id IN (${inList(2, PAGE)})`,
+      [org_id, ...ids],
+    ),
+  ]);
+  const skillsOf = new Map<unknown, Row[]>();
+  for (const s of skills) skillsOf.set(s.user_id, [...(skillsOf.get(s.user_id) ?? []), s]);
+  const tagsOf = new Map<unknown, string[]>();
+  for (const t of tags) tagsOf.set(t.user_id, [...(tagsOf.get(t.user_id) ?? []), String(t.tag)]);
+  return {
+    items: page.map((u) => ({
+      ...u,
+      active: u.active === true || u.active === 1,
+      created_at: iso(u.created_at),
+      updated_at: iso(u.updated_at),
+      skills: (skillsOf.get(u.id) ?? [])
+        .map(({ name, level }) => ({ name, level }))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+      tags: (tagsOf.get(u.id) ?? []).sort(),
+    })),
+    next_cursor: rows.length > PAGE ? 'x' : null,
+  };
+});
+
 const WEEK = 7 * 86_400_000;
 const LONGEST_MISSION = 31 * 86_400_000;
 const isoAt = (ms: number) => new Date(ms).toISOString();

@@ -689,6 +689,11 @@ async function endpointSpecs(server: Child, targets: Targets): Promise<Spec[]> {
       baseline: `/conflicts?${q({ org_id: targets.orgId, user_id: targets.conflictsUser, from: targets.earliest, to: targets.to })}`,
     },
     {
+      name: 'GET users list (50)',
+      ours: { url: `${server.url}${org}/users?limit=50`, headers: auth },
+      baseline: `/users?${q({ org_id: targets.orgId })}`,
+    },
+    {
       name: 'GET role suggestions',
       ours: {
         url: `${server.url}${org}/missions/${targets.mission.id}/roles/${targets.mission.roleId}/suggestions`,

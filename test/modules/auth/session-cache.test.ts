@@ -32,7 +32,7 @@ describe.each(DIALECTS)('session cache on %s', (dialect) => {
    * fraction of a millisecond to a few on one machine. This waits for that delivery only (at most 1 s, while an
    * entry would live 5 s), and says so when it had to wait.
    */
-  async function seenAtOnce(request: () => Promise<{ statusCode: number }>, status: number) {
+  async function seenAtOnce<R extends { statusCode: number }>(request: () => Promise<R>, status: number) {
     const started = performance.now();
     let res = await request();
     if (dialect === 'sqlite') return res;
@@ -263,9 +263,11 @@ describe.each(DIALECTS)('session cache on %s', (dialect) => {
 
   describe.runIf(dialect === 'postgres')('while the LISTEN connection is down', () => {
     it('reads every session from the database, and caches again once it is back', async () => {
+      if (ctx.db.config.dialect !== 'postgres') return;
+      const { connectionString } = ctx.db.config;
       const org = await createOrgFixture(ctx.app);
       await warm(ctx.app, org.tech);
-      const admin = new pg.Client({ connectionString: ctx.db.config.connectionString });
+      const admin = new pg.Client({ connectionString });
       await admin.connect();
       try {
         const killed = await admin.query(
@@ -279,7 +281,7 @@ describe.each(DIALECTS)('session cache on %s', (dialect) => {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
       // A change nobody announces (plain SQL, no NOTIFY): only a bypassed cache can see it.
-      const client = new pg.Client({ connectionString: ctx.db.config.connectionString });
+      const client = new pg.Client({ connectionString });
       await client.connect();
       await client.query('UPDATE accounts SET active = false WHERE id = $1', [org.tech.accountId]);
       await client.end();
