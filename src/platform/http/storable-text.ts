@@ -57,7 +57,33 @@ function keyProblem(location: string, path: string, key: string): UnstorableFiel
   return { location, path, message: `name ${describe(key)}` };
 }
 
+/**
+ * Whether a flat object (path params, a query string: strings or lists of strings) may hold unstorable text,
+ * without allocating: the common clean request costs a few regex tests. Anything nested answers true, so the
+ * full walk below decides.
+ */
+function mayHoldUnstorable(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value !== 'object') return typeof value === 'string' && UNSTORABLE.test(value);
+  for (const key in value) {
+    if (UNSTORABLE.test(key)) return true;
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'string') {
+      if (UNSTORABLE.test(child)) return true;
+    } else if (child !== null && child !== undefined && typeof child === 'object') return true;
+  }
+  return false;
+}
+
 function check(request: FastifyRequest): void {
+  const { body } = request;
+  const bodyClean =
+    body === undefined ||
+    body === null ||
+    (typeof body === 'string'
+      ? !UNSTORABLE.test(body)
+      : typeof body !== 'object' || ArrayBuffer.isView(body) || !mayHoldUnstorable(body));
+  if (bodyClean && !mayHoldUnstorable(request.params) && !mayHoldUnstorable(request.query)) return;
   const found = [
     ...findUnstorableText(request.params, 'params'),
     ...findUnstorableText(request.query, 'querystring'),
