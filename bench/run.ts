@@ -79,6 +79,11 @@ interface Figures {
   non2xx: number;
   rss_max_mb?: number;
   event_loop_p99_ms?: number;
+  /**
+   * The server's CPU time per answered request over the run and its drain (ms): the service time under load,
+   * which the machine's other work does not inflate the way it inflates wall-clock latency.
+   */
+  cpu_ms_per_request?: number;
 }
 
 /** One connection, one request at a time: the latency a request has when nobody else is there. */
@@ -132,19 +137,22 @@ async function settle(url: string): Promise<void> {
   }
 }
 
+/** A process's CPU time so far (user + system), in clock ticks of 10 ms; NaN once it is gone. */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * Waits (up to 30 s) until a process uses under 10 % of a core over a quarter of a second: after start, the server
  * compiles the remaining route schemas in the background, which would otherwise land in the first run.
  */
 async function idle(pid: number | undefined): Promise<void> {
-  const cpu = () => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (1/100 s)
-    } catch {
-      return NaN;
-    }
-  };
+  const cpu = () => cpuTicks(pid);
   const deadline = Date.now() + 30_000;
   let before = cpu();
   while (Date.now() < deadline) {
@@ -158,6 +166,7 @@ async function idle(pid: number | undefined): Promise<void> {
 function combine(runs: Figures[]): Figures {
   const of = (key: keyof Figures) => runs.map((r) => r[key]).filter((v): v is number => v !== undefined);
   const el = of('event_loop_p99_ms');
+  const cpu = of('cpu_ms_per_request');
   const rss = of('rss_max_mb');
   return {
     rps: Math.round(median(of('rps'))),
@@ -168,6 +177,7 @@ function combine(runs: Figures[]): Figures {
     non2xx: of('non2xx').reduce((a, b) => a + b, 0),
     ...(rss.length ? { rss_max_mb: Math.max(...rss) } : {}),
     ...(el.length ? { event_loop_p99_ms: Math.round(median(el) * 100) / 100 } : {}),
+    ...(cpu.length ? { cpu_ms_per_request: median(cpu) } : {}),
   };
 }
 
@@ -787,17 +797,22 @@ async function measure(
     for (let run = 0; run < repeat; run++) {
       await settle(`${server.url}/healthz`);
       singleRuns.push(await single(spec.ours));
+      const ticks = cpuTicks(server.process.pid);
       const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
         withEventLoop(server, () => cannon(spec.ours)),
       );
       rssMax = Math.max(rssMax, rss);
+      // The baseline right after ours (once ours has drained), each repetition: both see the same background load.
+      await settle(`${server.url}/healthz`);
+      const cpuMs = (cpuTicks(server.process.pid) - ticks) * 10;
       oursRuns.push({
         ...figures(result),
         rss_max_mb: rss,
         ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
+        ...(cpuMs >= 0 && result.requests.total > 0
+          ? { cpu_ms_per_request: Math.round((cpuMs / result.requests.total) * 100) / 100 }
+          : {}),
       });
-      // The baseline right after ours (once ours has drained), each repetition: both see the same background load.
-      await settle(`${server.url}/healthz`);
       if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
       else if (spec.argon2) baseRuns.push(await argon2Baseline());
     }
@@ -883,8 +898,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
 function table(result: DialectResult): string {
   const lines = [
     `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, median of ${repeat}, server RSS max ${result.server_rss_max_mb} MB, load ${result.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
-    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | floor',
-    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|------',
+    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | floor | CPU ms/req',
+    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|-------|-----------',
   ];
   for (const e of result.endpoints) {
     if (!e.ours) {
@@ -907,6 +922,7 @@ function table(result: DialectResult): string {
         String(e.p99_over_single ?? '—').padStart(10),
         String(e.p99_over_p50 ?? '—').padStart(8),
         String(e.queueing_floor ?? '—').padStart(6),
+        String(o.cpu_ms_per_request ?? '—').padStart(11),
       ].join(' |') + (e.status === 'failed' ? '  ← FAILED' : ''),
     );
   }
