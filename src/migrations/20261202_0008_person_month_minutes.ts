@@ -13,6 +13,9 @@ import { columnTypes } from './column-types.js';
  * to 0.01 h, are those the assignments themselves sum to. Maintained by every change that makes an assignment
  * ACCEPTED or ends one, or moves a mission holding accepted crew, in the same transaction.
  *
+ * `assignments_user_status_mission_idx` replaces `assignments_user_status_idx` (same prefix): it also holds the
+ * mission id and the id, so reading a person's active assignments never reads the assignment rows.
+ *
  * `orgs.longest_mission_minutes`: an upper bound of the org's longest mission (whole minutes, rounded up),
  * raised by every mission write and never lowered: the missions page looks back that far, not 31 days.
  */
@@ -42,6 +45,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('orgs')
     .addColumn('longest_mission_minutes', t.integer, (c) => c.notNull().defaultTo(0))
+    .execute();
+
+  // A person's busy time (accept, conflicts, suggestions' judging) reads their active assignments and then each
+  // mission: with the mission id (and the id) in the index, the assignment rows themselves are never read.
+  await db.schema.dropIndex('assignments_user_status_idx').execute();
+  await db.schema
+    .createIndex('assignments_user_status_mission_idx')
+    .on('assignments')
+    .columns(['user_id', 'status', 'mission_id', 'id'])
     .execute();
 
   const durationMs = t.isPostgres
@@ -93,6 +105,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createIndex('assignments_user_status_idx')
+    .ifNotExists()
+    .on('assignments')
+    .columns(['user_id', 'status'])
+    .execute();
+  await db.schema.dropIndex('assignments_user_status_mission_idx').ifExists().execute();
   await db.schema.alterTable('orgs').dropColumn('longest_mission_minutes').execute();
   await db.schema.dropTable('person_month_minutes').execute();
 }

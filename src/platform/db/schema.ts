@@ -252,7 +252,7 @@ export const declaredSchema: Record<string, TableSpec> = {
         unique: true,
         where: "status IN ('INVITED', 'ACCEPTED')",
       }),
-      index('assignments_user_status_idx', ['user_id', 'status']),
+      index('assignments_user_status_mission_idx', ['user_id', 'status', 'mission_id', 'id']),
       index('assignments_role_status_idx', ['role_id', 'status']),
       index('assignments_org_status_idx', ['org_id', 'status', 'created_at']),
     ],
