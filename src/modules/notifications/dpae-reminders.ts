@@ -1,3 +1,4 @@
+import { sql, SqliteAdapter } from 'kysely';
 import type { Config } from '../../config.js';
 import { trustedOrgId, type OrgId } from '../../platform/auth/org-scope.js';
 import { HOUR, toIso } from '../../platform/clock.js';
@@ -49,7 +50,15 @@ function candidates(db: Executor, from: string, to: string, org: { only?: string
     .select(['a.id as assignment_id', 'a.org_id', 'a.invited_by', 'm.starts_at'])
     .where('m.starts_at', '>', from)
     .where('m.starts_at', '<=', to)
-    .where('a.status', '=', 'ACCEPTED')
+    // Through the missions' start index, then the partial index of active assignments by mission: SQLite's
+    // planner otherwise walks every ACCEPTED assignment of the org (`+` hides the status index from it; ≈ 8 s
+    // instead of ≈ 50 ms on a scale-L file, blocking the event loop).
+    .where(sql<boolean>`a.status IN ('INVITED', 'ACCEPTED')`)
+    .where(
+      db.getExecutor().adapter instanceof SqliteAdapter ? sql<string>`+a.status` : sql<string>`a.status`,
+      '=',
+      'ACCEPTED',
+    )
     .where('d.assignment_id', 'is', null)
     .where('r.assignment_id', 'is', null);
   if (org.only) q = q.where('m.org_id', '=', org.only);
