@@ -61,6 +61,8 @@ export interface Config {
   eventStream: { heartbeatMs: number; maxBufferBytes: number };
   /** Webhooks: private, loopback and link-local targets are refused unless this is set (tests, docs/events.md). */
   webhookAllowPrivate: boolean;
+  /** Retention (docs/events.md): sent notifications and webhook deliveries are deleted after this long. */
+  retention: { sentNotificationsMs: number; sentWebhookDeliveriesMs: number };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -208,6 +210,10 @@ export function loadConfig(env: Env): Config {
       maxBufferBytes: integer(['EVENT_STREAM_MAX_BUFFER_BYTES'], 262_144, 1024, 67_108_864),
     },
     webhookAllowPrivate: oneOf(['WEBHOOK_ALLOW_PRIVATE'], ['true', 'false'] as const, 'false') === 'true',
+    retention: {
+      sentNotificationsMs: integer(['NOTIFICATION_RETENTION_DAYS'], 30, 1, 3650) * 86_400_000,
+      sentWebhookDeliveriesMs: integer(['WEBHOOK_DELIVERY_RETENTION_DAYS'], 30, 1, 3650) * 86_400_000,
+    },
   };
   if (config.metrics.token !== undefined && Buffer.byteLength(config.metrics.token) < 16) {
     problems.push('METRICS_TOKEN must be at least 16 bytes long (openssl rand -hex 24)');

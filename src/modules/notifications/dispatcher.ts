@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { inSlices, poller } from '../../platform/polling.js';
+import { batchedChore } from '../../platform/retention.js';
 import type { Config } from '../../config.js';
 import { DAY } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
@@ -12,6 +13,7 @@ import {
   markFailed,
   markSent,
   postpone,
+  pruneSentNotifications,
   type NotificationRow,
 } from './notifications.repository.js';
 import { dpaeReminderScan } from './dpae-reminders.js';
@@ -34,6 +36,8 @@ export interface DispatcherOptions {
   eventRetentionMs?: number;
   /** how often the DPAE reminder scan runs at most (dpae-reminders.ts) */
   dpaeScanMs?: number;
+  /** sent notifications older than this are deleted (default: the config's NOTIFICATION_RETENTION_DAYS) */
+  sentRetentionMs?: number;
 }
 
 export interface TickResult {
@@ -53,7 +57,7 @@ export interface Dispatcher {
   tick(options?: { now?: Date }): Promise<TickResult>;
 }
 
-const DEFAULTS: Required<DispatcherOptions> = {
+const DEFAULTS: Required<Omit<DispatcherOptions, 'sentRetentionMs'>> = {
   intervalMs: 1000,
   batchSize: 100,
   leaseMs: 5 * 60_000,
@@ -63,6 +67,10 @@ const DEFAULTS: Required<DispatcherOptions> = {
   eventRetentionMs: 30 * DAY,
   dpaeScanMs: 60_000,
 };
+
+/** Retention deletes this many rows per round at most, then waits an hour once a batch comes back short. */
+export const PRUNE_BATCH = 500;
+const PRUNE_EVERY_MS = 3600_000;
 
 /** Rounds in which one event must fail on its own before the planner steps over it. */
 const POISON_ROUNDS = 5;
@@ -80,8 +88,12 @@ export function createDispatcher(
   deps: { db: Db; config: Config; mailer: Mailer; log: FastifyBaseLogger },
   options: DispatcherOptions = {},
 ): Dispatcher {
-  const o = { ...DEFAULTS, ...options };
+  const o = { ...DEFAULTS, sentRetentionMs: deps.config.retention.sentNotificationsMs, ...options };
   let lastPrune = 0;
+  const pruneSent = batchedChore(
+    (limit) => pruneSentNotifications(deps.db, new Date(Date.now() - o.sentRetentionMs).toISOString(), limit),
+    { batchSize: PRUNE_BATCH, everyMs: PRUNE_EVERY_MS },
+  );
   const scanDpae = dpaeReminderScan(deps, o.dpaeScanMs);
   // An event that fails on its own, round after round, is stepped over (and logged) so it cannot hold back every
   // mail; a database outage fails before the event is even read, so it is never counted.
@@ -154,6 +166,7 @@ export function createDispatcher(
       lastPrune = Date.now();
       await pruneEvents(deps.db, new Date(Date.now() - o.eventRetentionMs).toISOString());
     }
+    await pruneSent();
     return result;
   }
 

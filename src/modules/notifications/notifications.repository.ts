@@ -148,6 +148,21 @@ export async function postpone(db: Executor, id: string, dueAt: string, now: str
 }
 
 /** A queued notification with nothing left to say (every assignment it was about was withdrawn). */
+/**
+ * Retention: deletes up to `limit` notifications sent before `sentBefore`. Queued, failed (awaiting a retry) and
+ * dead ones (an admin may retry them) are never deleted. Returns how many.
+ */
+export async function pruneSentNotifications(db: Executor, sentBefore: string, limit: number): Promise<number> {
+  const old = db
+    .selectFrom('notifications')
+    .select('id')
+    .where('state', '=', 'sent')
+    .where('sent_at', '<', sentBefore)
+    .limit(limit);
+  const result = await db.deleteFrom('notifications').where('id', 'in', old).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function dropNotification(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('notifications').where('id', '=', id).where('state', '!=', 'sent').execute();
 }

@@ -1,12 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { trustedOrgId } from '../../platform/auth/org-scope.js';
 import { inSlices, poller } from '../../platform/polling.js';
+import { batchedChore } from '../../platform/retention.js';
 import { PostgresAdapter } from 'kysely';
 import type { Config } from '../../config.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { readEventsAfter } from '../../platform/events.js';
-import { retryDelay } from '../notifications/dispatcher.js';
+import { PRUNE_BATCH, retryDelay } from '../notifications/dispatcher.js';
 import { visibleTo } from '../live/visibility.js';
 import { deliver } from './deliver.js';
 import { endpointSecret, signatureHeaders } from './signing.js';
@@ -15,6 +16,7 @@ import {
   enabledEndpoints,
   findEndpointById,
   insertDeliveries,
+  pruneSentDeliveries,
   recordAttempt,
   updateEndpoint,
   type DeliveryRow,
@@ -33,6 +35,8 @@ export interface WebhookDispatcherOptions {
   maxAttempts?: number;
   leaseMs?: number;
   timeoutMs?: number;
+  /** sent deliveries older than this are deleted (default: the config's WEBHOOK_DELIVERY_RETENTION_DAYS) */
+  sentRetentionMs?: number;
 }
 
 const DEFAULTS = {
@@ -68,7 +72,11 @@ export function createWebhookDispatcher(
   deps: { db: Db; config: Config; log: FastifyBaseLogger },
   options: WebhookDispatcherOptions = {},
 ): WebhookDispatcher {
-  const o = { ...DEFAULTS, ...options };
+  const o = { ...DEFAULTS, sentRetentionMs: deps.config.retention.sentWebhookDeliveriesMs, ...options };
+  const pruneSent = batchedChore(
+    (limit) => pruneSentDeliveries(deps.db, new Date(Date.now() - o.sentRetentionMs).toISOString(), limit),
+    { batchSize: PRUNE_BATCH, everyMs: 3600_000 },
+  );
 
   async function plan(now: string): Promise<number> {
     return deps.db.transaction().execute(async (tx) => {
@@ -193,6 +201,7 @@ export function createWebhookDispatcher(
       await inSlices(claimed, o.concurrency, (d) => sendOne(d, now, result));
       if (claimed.length < o.batchSize) break;
     }
+    await pruneSent(); // retention: one bounded batch per round while there is a backlog, else hourly
     return result;
   }
 

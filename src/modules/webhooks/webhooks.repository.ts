@@ -135,6 +135,21 @@ export async function recordAttempt(
     .execute();
 }
 
+/**
+ * Retention: deletes up to `limit` deliveries sent (acknowledged by the endpoint) before `sentBefore`. Queued,
+ * failed (awaiting a retry) and dead ones (an admin may requeue them) are never deleted. Returns how many.
+ */
+export async function pruneSentDeliveries(db: Executor, sentBefore: string, limit: number): Promise<number> {
+  const old = db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('state', '=', 'sent')
+    .where('updated_at', '<', sentBefore)
+    .limit(limit);
+  const result = await db.deleteFrom('webhook_deliveries').where('id', 'in', old).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function listDeliveries(db: Executor, orgId: OrgId, endpointId: string, limit: number) {
   const rows = await db
     .selectFrom('webhook_deliveries')
