@@ -52,6 +52,8 @@ export interface Config {
   /** How long the session cache keeps an answer at most, 0 = off (docs/security.md, "Session cache"). */
   authCacheTtlMs: number;
   smtpUrl: string | undefined;
+  /** The pooled SMTP transport: connections at once, mails per connection before it is renewed, each step's timeout. */
+  smtp: { maxConnections: number; maxMessages: number; timeoutMs: number };
   mailFrom: string;
   outboxDir: string;
   logLevel: LogLevel;
@@ -198,6 +200,11 @@ export function loadConfig(env: Env): Config {
     redisUrl: read('REDIS_URL'),
     authCacheTtlMs: integer(['AUTH_CACHE_TTL_MS'], 5000, 0, 60_000),
     smtpUrl: read('SMTP_URL'),
+    smtp: {
+      maxConnections: integer(['SMTP_MAX_CONNECTIONS'], 5, 1, 100),
+      maxMessages: integer(['SMTP_MAX_MESSAGES'], 100, 1, 1_000_000),
+      timeoutMs: integer(['SMTP_TIMEOUT_MS'], 30_000, 100, 600_000),
+    },
     mailFrom: read('MAIL_FROM') ?? 'Coulisses Crew <no-reply@localhost>',
     outboxDir: read('OUTBOX_DIR') ?? './data/outbox',
     logLevel: oneOf(['LOG_LEVEL'], LOG_LEVELS, 'info'),

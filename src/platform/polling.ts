@@ -44,3 +44,28 @@ export async function inSlices<T>(
     await Promise.all(items.slice(i, i + concurrency).map(send));
   }
 }
+
+/**
+ * Sends the items with at most `concurrency` in flight: the next starts as soon as one ends, so one slow send
+ * holds up one place, not a whole slice. A send that throws stops new ones; the others end before it is rethrown.
+ */
+export async function inFlight<T>(
+  items: T[],
+  concurrency: number,
+  send: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      try {
+        await send(items[next++]!);
+      } catch (error) {
+        next = items.length;
+        throw error;
+      }
+    }
+  };
+  const ends = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const failed = ends.find((end) => end.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -23,21 +23,43 @@ export interface SmtpSink {
   waitForMails(email: string, count?: number, timeoutMs?: number): Promise<SentMail[]>;
   /** The next `count` messages are refused with a 451 (the sender sees a failure and must retry). */
   refuseNext(count: number): void;
+  /** SMTP connections clients opened so far, open now, and open at the same time at most */
+  connections: { opened: number; open: number; maxOpen: number };
+  /** the most messages in their DATA phase at the same time */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
-/** A real SMTP server on a free local port, keeping every message it accepts, parsed. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+/**
+ * A real SMTP server on a free local port, keeping every message it accepts, parsed. `delayMs`: each message is
+ * answered that long after its data ends, as a distant relay would.
+ */
+export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
   const mails: SentMail[] = [];
   let refusals = 0;
+  const connections = { opened: 0, open: 0, maxOpen: 0 };
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
     logger: false,
+    onConnect(_session, callback) {
+      connections.opened++;
+      connections.maxOpen = Math.max(connections.maxOpen, ++connections.open);
+      callback();
+    },
+    onClose() {
+      connections.open--;
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', () => (options.delayMs ? setTimeout(finish, options.delayMs) : finish()));
+      const finish = () => {
+        inFlight--;
         if (refusals > 0) {
           refusals--;
           const error = new Error('try again later') as Error & { responseCode: number };
@@ -66,7 +88,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             callback();
           })
           .catch(callback);
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,6 +106,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     refuseNext(count) {
       refusals = count;
     },
+    connections,
+    maxInFlight: () => maxInFlight,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

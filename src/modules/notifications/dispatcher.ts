@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { inSlices, poller } from '../../platform/polling.js';
+import { inFlight, poller } from '../../platform/polling.js';
 import { batchedChore } from '../../platform/retention.js';
 import type { Config } from '../../config.js';
 import { DAY } from '../../platform/clock.js';
@@ -30,7 +30,7 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   /** the first retry's delay; each next one doubles it */
   backoffMs?: number;
-  /** mails sent at once */
+  /** mails composed and sent at once (the SMTP pool spreads them over SMTP_MAX_CONNECTIONS connections) */
   concurrency?: number;
   /** events older than this are deleted once every consumer has read them */
   eventRetentionMs?: number;
@@ -159,7 +159,7 @@ export function createDispatcher(
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      await inSlices(claimed, o.concurrency, (n) => sendOne(n, now, result));
+      await inFlight(claimed, o.concurrency, (n) => sendOne(n, now, result));
       if (claimed.length < o.batchSize) break;
     }
     if (Date.now() - lastPrune > 3600_000) {
