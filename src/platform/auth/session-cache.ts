@@ -96,8 +96,11 @@ declare module 'fastify' {
   }
 }
 
-/** A write statement on a table the access hook reads. */
-const SESSION_WRITE = /^\s*(?:insert|update|delete)\b[\s\S]*\b(?:auth_sessions|accounts|org_memberships)\b/i;
+/**
+ * A change to a row the access hook may have cached. Inserts are not: a new session, account or membership
+ * cannot be in the cache (it keeps no negative answers), and a login must not empty it.
+ */
+const SESSION_WRITE = /^\s*(?:update|delete)\b[\s\S]*\b(?:auth_sessions|accounts|org_memberships)\b/i;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
