@@ -1,29 +1,33 @@
 /**
- * `npx tsx bench/payroll-export.ts [--scale M|L] [--db sqlite|postgres] [--file /tmp/x.db] [--runs 3]`
+ * `npx tsx bench/payroll-export.ts [--scale M|L] [--db sqlite|postgres] [--file /tmp/x.db] [--database-url URL]
+ *   [--runs 3] [--no-build]`
  *
  * The monthly payroll CSV of a large org, streamed: seeds the demo dataset (`crew seed demo`, seed 42) at the
  * scale, approves a timesheet for every ACCEPTED assignment of its busiest month, binds an hourly rate with
- * premiums to every role name, then downloads `GET …/pay/exports/monthly.csv` through HTTP (in-process server)
- * and reports the time to the last byte, the rows, and the process RSS growth during the download (sampled
- * every 10 ms). `--file` keeps (or reuses) a seeded SQLite file. See BENCHMARKS.md.
+ * premiums to every role name, then starts the compiled server (`npm run build`, `node dist/server.js`) in its own
+ * process, downloads `GET …/pay/exports/monthly.csv` through HTTP and reports the time to the last byte, the rows,
+ * and the server's RSS growth during the download (its /proc/<pid>/status VmRSS, sampled every 10 ms), with the
+ * load average. `--file` keeps (or reuses) a seeded SQLite file; `--database-url` reuses a seeded PostgreSQL
+ * database (otherwise a fresh one is created and dropped). See BENCHMARKS.md.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { seedDemo, DEMO_DOMAIN } from '../src/demo/seed.js';
 import { insertSession } from '../src/modules/auth/sessions.repository.js';
+import { accessTokens } from '../src/platform/auth/jwt.js';
 import { DAY, isoIn, isoNow, newId } from '../src/platform/clock.js';
-import { createDatabase, type Dialect } from '../src/platform/db/database.js';
+import { createDatabase, type Database, type Dialect } from '../src/platform/db/database.js';
 import { upgrade } from '../src/platform/db/migrator.js';
+import { freshDatabase } from './lib/fresh-database.js';
 
+const ROOT = new URL('..', import.meta.url).pathname;
 const SCALES = {
   XS: { users: 30, missions: 200 },
   M: { users: 2000, missions: 20_000 },
@@ -34,7 +38,11 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: 'L' },
     db: { type: 'string', default: 'sqlite' },
     file: { type: 'string' },
+    'database-url': { type: 'string' },
     runs: { type: 'string', default: '3' },
+    'no-build': { type: 'boolean', default: false },
+    /** another checkout's compiled server (dist/server.js under it), to compare two commits on one database */
+    'server-root': { type: 'string' },
     'postgres-url': {
       type: 'string',
       default: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -44,39 +52,33 @@ const { values: args } = parseArgs({
 const scale = args.scale as keyof typeof SCALES;
 const dialect = args.db as Dialect;
 const log = (m: string) => console.error(`[payroll-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const SECRET = 'bench-secret-that-is-long-enough-0123456789';
 
-async function database() {
-  if (dialect === 'sqlite') {
-    const filename = args.file ?? join(tmpdir(), `crew-payroll-${randomBytes(4).toString('hex')}.db`);
-    const reuse = existsSync(filename);
-    return {
-      url: `sqlite:///${filename}`,
-      db: createDatabase({ dialect, filename }),
-      reuse,
-      drop: async () => {
-        if (!args.file) for (const s of ['', '-wal', '-shm']) rmSync(filename + s, { force: true });
-      },
-    };
+/** The database to bench on: a kept SQLite file, a reused PostgreSQL database, or a fresh one of either. */
+async function database(): Promise<{
+  database: Database;
+  url: string;
+  reuse: boolean;
+  drop(): Promise<void>;
+}> {
+  if (dialect === 'sqlite' && args.file) {
+    const reuse = existsSync(args.file);
+    const database = createDatabase({ dialect, filename: args.file });
+    return { database, url: `sqlite:///${args.file}`, reuse, drop: () => database.close() };
   }
-  const name = `crew_payroll_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: args['postgres-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(args['postgres-url']!);
-  url.pathname = `/${name}`;
-  const db = createDatabase({ dialect, connectionString: url.toString() }, { poolSize: 4 });
-  return {
-    url: url.toString(),
-    db,
-    reuse: false,
-    drop: async () => {
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  if (dialect === 'postgres' && args['database-url']) {
+    const database = createDatabase({ dialect, connectionString: args['database-url'] }, { poolSize: 4 });
+    return { database, url: args['database-url'], reuse: true, drop: () => database.close() };
+  }
+  const fresh = await freshDatabase(dialect, {
+    name: 'payroll',
+    postgresUrl: args['postgres-url']!,
+    poolSize: 4,
+  });
+  return { ...fresh, reuse: false };
 }
 
-async function prepare(db: ReturnType<typeof createDatabase>['db']) {
+async function prepare(db: Database['db']) {
   const org = await db
     .selectFrom('orgs')
     .select(['id', 'timezone'])
@@ -168,12 +170,82 @@ async function prepare(db: ReturnType<typeof createDatabase>['db']) {
   return { orgId: org.id, ownerId: owner.id, month, timesheets: Number(timesheets.n) };
 }
 
-function download(url: string, token: string) {
+/** A free local port for the server. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds (user + system) the process has used: unlike wall time, the neighbours' load does not skew it. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+const rssOf = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** The compiled server in its own process, as in production, on the prepared database. */
+async function startServer(url: string) {
+  const port = await freePort();
+  const root = args['server-root'] ?? ROOT;
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/server.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      APP_ENV: 'prod',
+      REALISONS_SECRET_KEY: SECRET,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      REDIS_URL: '',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`the server exited:\n${stderr.join('').slice(-2000)}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the server did not answer within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Downloads `url`; the server's VmRSS is sampled every 10 ms meanwhile. */
+function download(url: string, token: string, pid: number) {
   return new Promise<{ ms: number; bytes: number; lines: number; status: number; peakRss: number }>(
     (resolve, reject) => {
       const started = performance.now();
-      let peakRss = process.memoryUsage.rss();
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
+      let peakRss = rssOf(pid);
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid))), 10);
       get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
         let bytes = 0;
         let lines = 0;
@@ -183,7 +255,7 @@ function download(url: string, token: string) {
         });
         res.on('end', () => {
           clearInterval(sampler);
-          peakRss = Math.max(peakRss, process.memoryUsage.rss());
+          peakRss = Math.max(peakRss, rssOf(pid));
           resolve({ ms: performance.now() - started, bytes, lines, status: res.statusCode ?? 0, peakRss });
         });
         res.on('error', reject);
@@ -192,41 +264,59 @@ function download(url: string, token: string) {
   );
 }
 
-const fresh = await database();
+if (!args['no-build']) {
+  log('npm run build');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
+const bench = await database();
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
 try {
-  await upgrade(fresh.db.db); // a reused file may predate newer migrations (the server refuses those: 503)
-  if (!fresh.reuse) {
+  const db = bench.database.db;
+  await upgrade(db); // a reused database may predate newer migrations (the server refuses those: 503)
+  const hasDemo = await db
+    .selectFrom('orgs')
+    .select('id')
+    .where('name', '=', 'Demo Productions')
+    .executeTakeFirst();
+  if (!hasDemo) {
     log(
       `${dialect}: seeding scale ${scale} (${SCALES[scale].users} people, ${SCALES[scale].missions} missions)`,
     );
-    const seeded = await seedDemo(fresh.db.db, { ...SCALES[scale], months: 12, seed: 42 });
+    const seeded = await seedDemo(db, { ...SCALES[scale], months: 12, seed: 42 });
     log(`seeded ${JSON.stringify(seeded)}`);
   }
-  const fx = await prepare(fresh.db.db);
+  const fx = await prepare(db);
   log(`month ${fx.month}, ${fx.timesheets} approved timesheets`);
-  const config = loadConfig({
-    REALISONS_SECRET_KEY: 'bench-secret-that-is-long-enough-0123456789',
-    APP_ENV: 'prod',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: fresh.url,
-  });
-  const app = await buildApp(config, { database: fresh.db });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const session = await insertSession(fresh.db.db, fx.ownerId, fx.orgId as never, isoIn(DAY));
-  const token = app.tokens.sign({ sub: fx.ownerId, org: fx.orgId, sid: session.id }).token;
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs/${fx.orgId}/pay/exports/monthly.csv?month=${fx.month}&decimal=comma`;
+  const session = await insertSession(db, fx.ownerId, fx.orgId as never, isoIn(DAY));
+  const tokens = accessTokens(
+    loadConfig({
+      REALISONS_SECRET_KEY: SECRET,
+      APP_ENV: 'prod',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: bench.url,
+    }),
+  );
+  const token = tokens.sign({ sub: fx.ownerId, org: fx.orgId, sid: session.id }).token;
+  server = await startServer(bench.url);
+  const url = `${server.base}/api/v1/orgs/${fx.orgId}/pay/exports/monthly.csv?month=${fx.month}&decimal=comma`;
   const results = [];
   for (let run = 0; run < Number(args.runs); run++) {
-    const before = process.memoryUsage.rss();
-    const r = await download(url, token);
+    const before = rssOf(server.pid);
+    const load = loadavg()[0]!.toFixed(1);
+    const cpuBefore = cpuOf(server.pid);
+    const r = await download(url, token, server.pid);
+    const cpu = cpuOf(server.pid) - cpuBefore;
     results.push({
       run,
       status: r.status,
       seconds: +(r.ms / 1000).toFixed(2),
+      server_cpu_seconds: +cpu.toFixed(2),
       rows: r.lines - 1,
       mb: +(r.bytes / 1e6).toFixed(1),
-      rss_before_mb: Math.round(before / 1e6),
-      rss_growth_mb: +((r.peakRss - before) / 1e6).toFixed(1),
+      server_rss_before_mb: Math.round(before / 1e6),
+      server_rss_growth_mb: +((r.peakRss - before) / 1e6).toFixed(1),
+      load_average: Number(load),
     });
     log(JSON.stringify(results.at(-1)));
   }
@@ -240,7 +330,7 @@ try {
       results,
     }),
   );
-  await app.close();
 } finally {
-  await fresh.drop();
+  await server?.stop();
+  await bench.drop();
 }

@@ -42,7 +42,30 @@ export interface PayLine {
 
 const ZERO: LineAmount = { amount_cents: 0, base_cents: 0, premiums: noPremiums() };
 
-export function payLines(rows: readonly EngagementRow[], ctx: PricingContext): PayLine[] {
+/** What a pay line is computed from: an engagement's columns without its texts (title, comment, decisions). */
+export type PayLineRow = Pick<
+  EngagementRow,
+  | 'assignment_id'
+  | 'user_id'
+  | 'mission_id'
+  | 'first_name'
+  | 'last_name'
+  | 'employment_type'
+  | 'planned_start'
+  | 'planned_end'
+  | 'project_id'
+  | 'project_name'
+  | 'role_name'
+  | 'timesheet_id'
+  | 'status'
+  | 'worked_start'
+  | 'worked_end'
+  | 'break_minutes'
+  | 'pay_basis'
+  | 'cachets'
+>;
+
+export function payLines(rows: readonly PayLineRow[], ctx: PricingContext): PayLine[] {
   const lines = rows.map((row) => {
     const saved = row.timesheet_id !== null;
     const approved = row.status === 'APPROVED';

@@ -2,12 +2,9 @@ import type { OrgId } from '../../platform/auth/org-scope.js';
 import type { Executor } from '../../platform/db/database.js';
 import { after } from '../../platform/http/pagination.js';
 import { sql } from 'kysely';
-import {
-  engagementQuery,
-  engagementQueryForPeople,
-  type EngagementRow,
-} from '../pay/engagements.repository.js';
+import { engagementQueryForPeople, type EngagementRow } from '../pay/engagements.repository.js';
 import type { Rate } from '../pay/pricing.js';
+import type { PayLineRow } from './pay-lines.js';
 import { RateResolver } from '../pay/rate-resolution.js';
 import { listBindings, listProfiles } from '../rates/rates.repository.js';
 
@@ -70,21 +67,54 @@ export async function loadRates(db: Executor, orgId: OrgId) {
 
 /**
  * SQLite only: every ACCEPTED engagement of missions starting in `[from, to)`, in one statement read row by row
- * (Kysely `.stream()`), ordered by person (name, id) then start, and handed over one person at a time. The
- * month's missions are walked once through their `(org_id, starts_at)` index instead of each page of people
- * looking up its missions by key (random reads of a large file). SQLite serves one statement at a time on its
- * connection, so other requests wait while the export reads (about as long as the export itself).
+ * (Kysely `.stream()`), ordered by person (name, id) then start, and handed over one person at a time. The month's
+ * missions are walked once through their `(org_id, starts_at)` index instead of each page of people looking up
+ * its missions by key (random reads of a large file). SQLite sorts the month's rows (≈ 62,000 at scale L) before
+ * the first one comes out, so the statement selects only what a pay line needs (`PayLineRow`: no titles,
+ * comments or decisions): with every column of the engagement the sort took ≈ 7.7 s of a warm scale-L month,
+ * narrow ≈ 1.8 s (sorting by person id instead of name saves only ≈ 0.1 s more, so the name order stays, the
+ * same as the paged walk's). SQLite serves one statement at a time
+ * on its connection, so other requests wait while the export reads.
  */
 export async function* streamEngagementsByPerson(
   db: Executor,
   orgId: OrgId,
   from: string,
   to: string,
-): AsyncGenerator<EngagementRow[]> {
-  const rows = engagementQuery(db, orgId)
+): AsyncGenerator<PayLineRow[]> {
+  const rows = db
+    .selectFrom('assignments as a')
+    .innerJoin('missions as m', 'm.id', 'a.mission_id')
+    .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
+    .innerJoin('projects as p', 'p.id', 'm.project_id')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('timesheets as t', 't.assignment_id', 'a.id')
+    .select([
+      'a.id as assignment_id',
+      'a.user_id',
+      'a.mission_id',
+      'u.first_name',
+      'u.last_name',
+      'u.employment_type',
+      'm.starts_at as planned_start',
+      'm.ends_at as planned_end',
+      'p.id as project_id',
+      'p.name as project_name',
+      'r.name as role_name',
+      't.id as timesheet_id',
+      't.status',
+      't.worked_start',
+      't.worked_end',
+      't.break_minutes',
+      't.pay_basis',
+      't.cachets',
+    ])
+    // `+a.org_id`: keep SQLite on the missions' range (see engagements.repository.ts, `unindexed`)
+    .where(sql<string>`+a.org_id`, '=', orgId)
     .where('m.org_id', '=', orgId)
     .where('m.starts_at', '>=', from)
     .where('m.starts_at', '<', to)
+    // the partial index on active assignments (mission_id, user_id) joins each mission to its assignments
     .where(sql<boolean>`a.status IN ('INVITED', 'ACCEPTED')`)
     .where('a.status', '=', 'ACCEPTED')
     .orderBy('u.last_name')
@@ -93,7 +123,7 @@ export async function* streamEngagementsByPerson(
     .orderBy('m.starts_at')
     .orderBy('a.id')
     .stream(500);
-  let person: EngagementRow[] = [];
+  let person: PayLineRow[] = [];
   for await (const row of rows) {
     if (person.length > 0 && person[0]!.user_id !== row.user_id) {
       yield person;

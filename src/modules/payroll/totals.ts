@@ -71,6 +71,9 @@ export function addLine(t: Totals, line: PayLine): void {
   if (line.approved && !line.priced) t.unpriced_lines += 1;
 }
 
+/** `localeCompare`'s order (the default locale), without building a collator for every comparison. */
+const byName = new Intl.Collator().compare;
+
 /** One person's lines of one month → their month, with a breakdown per project (by project name). */
 export function personMonth(lines: readonly PayLine[], month: string): PersonMonth | null {
   const inMonth = lines.filter((l) => l.month === month);
@@ -94,7 +97,7 @@ export function personMonth(lines: readonly PayLine[], month: string): PersonMon
     }
     addLine(project, line);
   }
-  total.by_project = [...projects.values()].sort((a, b) => a.project_name.localeCompare(b.project_name));
+  total.by_project = [...projects.values()].sort((a, b) => byName(a.project_name, b.project_name));
   return total;
 }
 
