@@ -67,11 +67,22 @@ describe.each(DIALECTS)('calendar feed ETag on %s', (dialect) => {
     return { org, kit, missionId, roleId, assignmentId, poll, patch };
   }
 
-  it('answers 304 while nothing changed', async () => {
+  it('answers 304 while nothing changed, from two queries that load no assignment', async () => {
     const { poll } = await subscribed();
     expect(await poll()).toHaveLength(1);
     expect(await poll()).toBeNull();
-    expect(await poll()).toBeNull();
+    const queries: string[] = [];
+    const stop = ctx.app.database.onQuery!((query) => queries.push(query.sql));
+    try {
+      expect(await poll()).toBeNull();
+    } finally {
+      stop();
+    }
+    // The feed by its token's hash, then the aggregate: no row of the feed's content is read.
+    expect(queries).toHaveLength(2);
+    expect(queries[0]).toContain('calendar_feeds');
+    expect(queries[1]).toMatch(/^select count\(\*\)/);
+    expect(queries.join('\n')).not.toContain('"m"."title"');
   });
 
   it('gives a new ETag and document when the mission’s times, title or location change', async () => {
