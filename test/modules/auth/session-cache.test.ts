@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
+import { SessionCache } from '../../../src/platform/auth/session-cache.js';
 import { SESSION_CHANNEL } from '../../../src/platform/auth/session-signal.js';
 import { testConfig, useTestApp } from '../../helpers/app.js';
 import { crewInProcess as crew } from '../../helpers/cli.js';
@@ -318,5 +319,49 @@ describe.each(DIALECTS)('session cache with Redis unreachable, on %s', (dialect)
     const after = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: org.tech.headers });
     expect(after.statusCode).toBe(401);
     expect(after.json()).toMatchObject({ code: 'unauthorized' });
+  });
+});
+
+describe('SessionCache', () => {
+  const entry = {
+    accountId: 'a',
+    expiresAt: Date.now() + 60_000,
+    role: 'tech' as const,
+    storedAt: Date.now(),
+  };
+
+  it('does not keep an answer read before an invalidation, keeps one read after', () => {
+    const cache = new SessionCache(5000, { healthy: () => true });
+    const ticket = cache.lookup('s', 'o');
+    expect(typeof ticket).toBe('number');
+    cache.invalidate(); // a logout committed while the lookup was reading
+    cache.store(ticket as number, 's', 'o', entry);
+    expect(cache.size).toBe(0);
+    cache.store(cache.lookup('s', 'o') as number, 's', 'o', entry);
+    expect(cache.lookup('s', 'o')).toEqual(entry);
+  });
+
+  it('answers nothing while its signal is down, and empties when the stamp moves', () => {
+    let healthy = true;
+    let stamp = 1;
+    const cache = new SessionCache(5000, { healthy: () => healthy, stamp: () => stamp });
+    cache.store(cache.lookup('s', null) as number, 's', null, entry);
+    expect(cache.lookup('s', null)).toEqual(entry);
+    healthy = false;
+    expect(cache.lookup('s', null)).toBeNull();
+    healthy = true;
+    stamp = 2; // another connection committed
+    expect(typeof cache.lookup('s', null)).toBe('number');
+    expect(cache.size).toBe(0);
+  });
+
+  it('forgets an entry after its TTL, and keeps at most 10,000', () => {
+    const cache = new SessionCache(5000, { healthy: () => true });
+    cache.store(cache.lookup('old', null) as number, 'old', null, { ...entry, storedAt: Date.now() - 6000 });
+    expect(typeof cache.lookup('old', null)).toBe('number');
+    for (let i = 0; i < 10_001; i++) cache.store(cache.lookup(`s${i}`, null) as number, `s${i}`, null, entry);
+    expect(cache.size).toBe(10_000);
+    expect(typeof cache.lookup('s0', null)).toBe('number');
+    expect(cache.lookup('s10000', null)).toEqual(entry);
   });
 });
