@@ -84,6 +84,8 @@ interface Figures {
    * which the machine's other work does not inflate the way it inflates wall-clock latency.
    */
   cpu_ms_per_request?: number;
+  /** The bench process's own CPU time per request during the run (autocannon): what the load generator takes. */
+  client_cpu_ms_per_request?: number;
 }
 
 /** One connection, one request at a time: the latency a request has when nobody else is there. */
@@ -167,6 +169,7 @@ function combine(runs: Figures[]): Figures {
   const of = (key: keyof Figures) => runs.map((r) => r[key]).filter((v): v is number => v !== undefined);
   const el = of('event_loop_p99_ms');
   const cpu = of('cpu_ms_per_request');
+  const clientCpu = of('client_cpu_ms_per_request');
   const rss = of('rss_max_mb');
   return {
     rps: Math.round(median(of('rps'))),
@@ -178,6 +181,7 @@ function combine(runs: Figures[]): Figures {
     ...(rss.length ? { rss_max_mb: Math.max(...rss) } : {}),
     ...(el.length ? { event_loop_p99_ms: Math.round(median(el) * 100) / 100 } : {}),
     ...(cpu.length ? { cpu_ms_per_request: median(cpu) } : {}),
+    ...(clientCpu.length ? { client_cpu_ms_per_request: median(clientCpu) } : {}),
   };
 }
 
@@ -798,9 +802,11 @@ async function measure(
       await settle(`${server.url}/healthz`);
       singleRuns.push(await single(spec.ours));
       const ticks = cpuTicks(server.process.pid);
+      const client = process.cpuUsage();
       const [[result, eventLoop], rss] = await withRss(server.process.pid, () =>
         withEventLoop(server, () => cannon(spec.ours)),
       );
+      const clientUs = process.cpuUsage(client);
       rssMax = Math.max(rssMax, rss);
       // The baseline right after ours (once ours has drained), each repetition: both see the same background load.
       await settle(`${server.url}/healthz`);
@@ -811,6 +817,12 @@ async function measure(
         ...(eventLoop === undefined ? {} : { event_loop_p99_ms: eventLoop }),
         ...(cpuMs >= 0 && result.requests.total > 0
           ? { cpu_ms_per_request: Math.round((cpuMs / result.requests.total) * 100) / 100 }
+          : {}),
+        ...(result.requests.total > 0
+          ? {
+              client_cpu_ms_per_request:
+                Math.round(((clientUs.user + clientUs.system) / 1000 / result.requests.total) * 100) / 100,
+            }
           : {}),
       });
       if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
@@ -898,8 +910,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
 function table(result: DialectResult): string {
   const lines = [
     `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, median of ${repeat}, server RSS max ${result.server_rss_max_mb} MB, load ${result.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
-    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | floor | CPU ms/req',
-    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|-------|-----------',
+    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | floor | CPU ms/req | client CPU',
+    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|-------|------------|-----------',
   ];
   for (const e of result.endpoints) {
     if (!e.ours) {
@@ -923,6 +935,7 @@ function table(result: DialectResult): string {
         String(e.p99_over_p50 ?? '—').padStart(8),
         String(e.queueing_floor ?? '—').padStart(6),
         String(o.cpu_ms_per_request ?? '—').padStart(11),
+        String(o.client_cpu_ms_per_request ?? '—').padStart(11),
       ].join(' |') + (e.status === 'failed' ? '  ← FAILED' : ''),
     );
   }
