@@ -31,13 +31,33 @@ interface Ctx {
   config: Config;
   n: NotificationRow;
   now: string;
+  /**
+   * Lookups shared by the mails of one dispatcher round (an org's settings, a manager's contact): many mails of a
+   * round are for the same org and manager. A round is short, so a change shows from the next round on.
+   */
+  round?: Map<string, Promise<unknown>>;
 }
+
+/** `load()` once per round for `key` (every time without a round). */
+function perRound<T>(ctx: Ctx, key: string, load: () => Promise<T>): Promise<T> {
+  if (!ctx.round) return load();
+  let found = ctx.round.get(key) as Promise<T> | undefined;
+  if (!found) {
+    const round = ctx.round;
+    round.set(key, (found = load()));
+    found.catch(() => round.delete(key)); // a failed lookup is tried again by the next mail
+  }
+  return found;
+}
+
+const orgSettings = (ctx: Ctx, orgId: string) =>
+  perRound(ctx, `settings:${orgId}`, () => settingsOf(ctx.db, trustedOrgId(orgId)));
 
 /** `reschedule` for a reminder whose mission moved; `drop` when there is nothing left to say. */
 export type Composition = { mail: ComposedMail } | { drop: string } | { reschedule: string };
 
 export async function composeNotification(ctx: Ctx): Promise<Composition> {
-  const settings = ctx.n.org_id ? await settingsOf(ctx.db, trustedOrgId(ctx.n.org_id)) : null;
+  const settings = ctx.n.org_id ? await orgSettings(ctx, ctx.n.org_id) : null;
   const lang: Language = settings?.language ?? 'en';
   const t = TEXTS[lang];
   switch (ctx.n.kind) {
@@ -81,7 +101,9 @@ async function missionSection(
   t: Texts,
 ): Promise<MailSection> {
   const zone = s.timezone;
-  const manager = await managerContact(ctx.db, trustedOrgId(f.org_id), f.invited_by);
+  const manager = await perRound(ctx, `manager:${f.org_id}:${f.invited_by}`, () =>
+    managerContact(ctx.db, trustedOrgId(f.org_id), f.invited_by),
+  );
   const contact = manager ? [manager.name, manager.email, manager.phone].filter(Boolean).join(' · ') : null;
   const rows = [
     { label: t.labels.mission, value: f.title },
@@ -292,7 +314,7 @@ async function orgInvitation(ctx: Ctx, fallback: Texts): Promise<Composition> {
   const i = await orgInvitationFacts(ctx.db, id);
   if (!i || i.accepted_at !== null || i.expires_at <= ctx.now)
     return { drop: 'the invitation was used or expired' };
-  const s = await settingsOf(ctx.db, trustedOrgId(i.org_id));
+  const s = await orgSettings(ctx, i.org_id);
   const lang = s?.language ?? 'en';
   const t = s ? TEXTS[lang] : fallback;
   const by = await managerContact(ctx.db, trustedOrgId(i.org_id), i.invited_by);

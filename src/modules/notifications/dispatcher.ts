@@ -107,10 +107,15 @@ export function createDispatcher(
     return skip;
   };
 
-  async function sendOne(n: NotificationRow, now: Date, result: TickResult): Promise<void> {
+  async function sendOne(
+    n: NotificationRow,
+    now: Date,
+    result: TickResult,
+    round: Map<string, Promise<unknown>>,
+  ): Promise<void> {
     const nowIso = now.toISOString();
     try {
-      const composed = await composeNotification({ db: deps.db, config: deps.config, n, now: nowIso });
+      const composed = await composeNotification({ db: deps.db, config: deps.config, n, now: nowIso, round });
       if ('drop' in composed) {
         await dropNotification(deps.db, n.id);
         result.dropped++;
@@ -155,11 +160,12 @@ export function createDispatcher(
     }
     // After planning: what was just planned to go out at once is due now.
     const now = options.now ?? new Date();
+    const round = new Map<string, Promise<unknown>>(); // lookups the round's mails share (compose.ts)
     await scanDpae(now); // assignments entering the DPAE window: time, not an event, makes them due
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      await inFlight(claimed, o.concurrency, (n) => sendOne(n, now, result));
+      await inFlight(claimed, o.concurrency, (n) => sendOne(n, now, result, round));
       if (claimed.length < o.batchSize) break;
     }
     if (Date.now() - lastPrune > 3600_000) {

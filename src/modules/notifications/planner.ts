@@ -31,6 +31,10 @@ interface Plan {
   orgId: OrgId | null;
   messageDomain: string;
   settings: (orgId: OrgId) => Promise<NotificationSettings | null>;
+  /** an assignment's facts, read once per batch: the planner's transaction writes no assignment */
+  facts: (assignmentId: string) => ReturnType<typeof assignmentFacts>;
+  /** an account's email, read once per batch (the manager who invited is the same for many answers) */
+  account: (accountId: string) => ReturnType<typeof accountEmail>;
 }
 
 export const messageDomainOf = (config: Config) => new URL(config.publicBaseUrl).hostname;
@@ -86,12 +90,22 @@ async function planEvents(db: Db, config: Config, batch: number, skip: boolean):
       if (!found) cache.set(orgId, (found = settingsOf(tx, orgId)));
       return found;
     };
+    const once = <T>(load: (id: string) => Promise<T>) => {
+      const found = new Map<string, Promise<T>>();
+      return (id: string) => {
+        let value = found.get(id);
+        if (!value) found.set(id, (value = load(id)));
+        return value;
+      };
+    };
+    const facts = once((id) => assignmentFacts(tx, id));
+    const account = once((id) => accountEmail(tx, id));
     const messageDomain = messageDomainOf(config);
     if (!skip)
       for (const event of events) {
         // the org of an event row: a trusted id
         const orgId = event.org_id === null ? null : trustedOrgId(event.org_id);
-        await planEvent({ tx, config, event, orgId, messageDomain, settings });
+        await planEvent({ tx, config, event, orgId, messageDomain, settings, facts, account });
       }
     await tx
       .updateTable('event_consumers')
@@ -171,7 +185,7 @@ async function planInvitation(plan: Plan, assignmentId: string): Promise<void> {
   const { tx, event } = plan;
   const settings = await plan.settings(plan.orgId!);
   if (!settings?.invitation) return;
-  const facts = await assignmentFacts(tx, assignmentId);
+  const facts = await plan.facts(assignmentId);
   const email = facts && emailOf(facts);
   if (!facts || !email || facts.status !== 'INVITED' || facts.starts_at <= event.created_at) return;
   const linkId = newId();
@@ -188,7 +202,8 @@ async function planInvitation(plan: Plan, assignmentId: string): Promise<void> {
   });
   const item = { assignment_id: facts.id, link_id: linkId };
   const key = `invitation:${facts.user_id}`;
-  const open = await findOpenCoalesced(tx, key, event.created_at);
+  // No window (coalesce_seconds 0): nothing to join, and one query less per invitation.
+  const open = settings.coalesce_seconds > 0 ? await findOpenCoalesced(tx, key, event.created_at) : null;
   if (open) {
     const items = (open.payload.items as unknown[]) ?? [];
     await setPayload(tx, open.id, { ...open.payload, items: [...items, item] }, isoNow());
@@ -206,12 +221,12 @@ async function planInvitation(plan: Plan, assignmentId: string): Promise<void> {
 
 /** The inviting manager hears of an answer, unless they gave it themselves. */
 async function planResponse(plan: Plan, assignmentId: string, accepted: boolean): Promise<void> {
-  const { tx, event } = plan;
+  const { event } = plan;
   const settings = await plan.settings(plan.orgId!);
   if (!settings?.assignment_response) return;
-  const facts = await assignmentFacts(tx, assignmentId);
+  const facts = await plan.facts(assignmentId);
   if (!facts?.invited_by || facts.invited_by === event.actor_account_id) return;
-  const manager = await accountEmail(tx, facts.invited_by);
+  const manager = await plan.account(facts.invited_by);
   if (!manager) return;
   await queue(plan, {
     kind: 'assignment_response',
@@ -226,7 +241,7 @@ async function planReminder(plan: Plan, assignmentId: string): Promise<void> {
   const { tx, event } = plan;
   const settings = await plan.settings(plan.orgId!);
   if (!settings?.reminder) return;
-  const facts = await assignmentFacts(tx, assignmentId);
+  const facts = await plan.facts(assignmentId);
   const email = facts && emailOf(facts);
   if (!facts || !email) return;
   const due = later(facts.starts_at, -settings.reminder_lead_minutes * MINUTE);

@@ -56,4 +56,42 @@ describe.each(DIALECTS)('the pooled SMTP transport on %s', (dialect) => {
     expect(await ctx.app.notifications.tick({ now: afterWindow() })).toMatchObject({ sent: 0 });
     expect(smtp.mails.length - before.mails).toBe(MAILS);
   });
+
+  it('without a coalescing window, each invitation is its own message at once; a settings change shows from the next round', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const kit = crewKit(ctx, org);
+    const patch = async (body: object) => {
+      const res = await ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/orgs/${org.orgId}/notification-settings`,
+        headers: org.admin.headers,
+        payload: body,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    expect(await patch({ coalesce_seconds: 0, language: 'en' })).toMatchObject({ coalesce_seconds: 0 });
+    const email = uniqueEmail('solo');
+    const userId = await kit.person(email);
+    const first = await kit.mission(9, 12, { title: 'Load-in' });
+    const second = await kit.mission(14, 18, { title: 'Show' });
+    await kit.invited(first.missionId, first.roleId, userId);
+    await kit.invited(second.missionId, second.roleId, userId);
+
+    // Due now, not after a window: sent by a round at the current time, one message per invitation.
+    expect(await ctx.app.notifications.tick()).toMatchObject({ sent: 2 });
+    const mails = await smtp.waitForMails(email, 2);
+    expect(mails.map((m) => m.subject).sort()).toEqual([
+      expect.stringMatching(/^Invitation: Load-in/),
+      expect.stringMatching(/^Invitation: Show/),
+    ]);
+
+    // The language switched between rounds: the next round's mail is in French.
+    expect(await patch({ language: 'fr' })).toMatchObject({ language: 'fr' });
+    const third = await kit.mission(19, 23, { title: 'Get-out' });
+    await kit.invited(third.missionId, third.roleId, userId);
+    expect(await ctx.app.notifications.tick()).toMatchObject({ sent: 1 });
+    const [, , last] = await smtp.waitForMails(email, 3);
+    expect(last!.subject).toMatch(/^Invitation : Get-out/);
+  });
 });
