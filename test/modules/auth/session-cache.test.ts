@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { SessionCache } from '../../../src/platform/auth/session-cache.js';
 import { SESSION_CHANNEL } from '../../../src/platform/auth/session-signal.js';
@@ -323,12 +323,11 @@ describe.each(DIALECTS)('session cache with Redis unreachable, on %s', (dialect)
 });
 
 describe('SessionCache', () => {
-  const entry = {
-    accountId: 'a',
-    expiresAt: Date.now() + 60_000,
-    role: 'tech' as const,
-    storedAt: Date.now(),
-  };
+  // Made when each test starts: the TTL counts from storedAt.
+  let entry: { accountId: string; expiresAt: number; role: 'tech'; storedAt: number };
+  beforeEach(() => {
+    entry = { accountId: 'a', expiresAt: Date.now() + 60_000, role: 'tech', storedAt: Date.now() };
+  });
 
   it('does not keep an answer read before an invalidation, keeps one read after', () => {
     const cache = new SessionCache(5000, { healthy: () => true });
