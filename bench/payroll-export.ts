@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     runs: { type: 'string', default: '3' },
     'no-build': { type: 'boolean', default: false },
+    /** keep the fresh PostgreSQL database (its URL is logged) to reuse it with --database-url */
+    keep: { type: 'boolean', default: false },
     /** another checkout's compiled server (dist/server.js under it), to compare two commits on one database */
     'server-root': { type: 'string' },
     'postgres-url': {
@@ -75,6 +77,10 @@ async function database(): Promise<{
     postgresUrl: args['postgres-url']!,
     poolSize: 4,
   });
+  if (args.keep) {
+    log(`keeping ${fresh.url}`);
+    return { ...fresh, reuse: false, drop: () => fresh.database.close() };
+  }
   return { ...fresh, reuse: false };
 }
 
@@ -100,6 +106,8 @@ async function prepare(db: Database['db']) {
     .orderBy('n', 'desc')
     .execute();
   const month = months[0]!.month;
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const nextMonth = new Date(Date.UTC(year, mm, 1)).toISOString(); // Date.UTC months are 0-based
   const already = await db
     .selectFrom('timesheets')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -116,7 +124,7 @@ async function prepare(db: Database['db']) {
         comment, pay_basis, cachets, submitted_at, decided_at, decided_by, sent_back_reason, created_at, updated_at)
       SELECT ${id}, a.org_id, a.id, a.user_id, 'APPROVED', m.starts_at, ${plus30}, 30, NULL, NULL, NULL, ${now}, ${now}, NULL, NULL, ${now}, ${now}
       FROM assignments a JOIN missions m ON m.id = a.mission_id
-      WHERE a.org_id = ${org.id} AND a.status = 'ACCEPTED' AND m.starts_at >= ${`${month}-01`} AND m.starts_at < ${`${month}-32`}`.execute(
+      WHERE a.org_id = ${org.id} AND a.status = 'ACCEPTED' AND m.starts_at >= ${`${month}-01T00:00:00.000Z`} AND m.starts_at < ${nextMonth}`.execute(
       db,
     );
     const profileId = newId();
