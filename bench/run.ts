@@ -74,6 +74,8 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  /** p99 without each connection's first answer (its wait to be accepted): the steady state. */
+  warm_p99?: number;
   requests: number;
   errors: number;
   non2xx: number;
@@ -109,6 +111,8 @@ interface Endpoint {
   /** Fairness under load (issue 13, item 3): p99 at 50 connections / the single-request p50, and p99 / p50. */
   p99_over_single?: number;
   p99_over_p50?: number;
+  /** The same with the warm p99 (each connection's first answer left out). */
+  warm_p99_over_single?: number;
   /**
    * Little's law: with 50 closed-loop connections the mean latency is 50 / throughput, so
    * 50 / (req/s) / single p50 is the smallest mean-latency ratio this throughput allows, whatever the order.
@@ -170,11 +174,13 @@ function combine(runs: Figures[]): Figures {
   const el = of('event_loop_p99_ms');
   const cpu = of('cpu_ms_per_request');
   const clientCpu = of('client_cpu_ms_per_request');
+  const warm = of('warm_p99');
   const rss = of('rss_max_mb');
   return {
     rps: Math.round(median(of('rps'))),
     p50: median(of('p50')),
     p99: median(of('p99')),
+    ...(warm.length ? { warm_p99: median(warm) } : {}),
     requests: of('requests').reduce((a, b) => a + b, 0),
     errors: of('errors').reduce((a, b) => a + b, 0),
     non2xx: of('non2xx').reduce((a, b) => a + b, 0),
@@ -185,11 +191,12 @@ function combine(runs: Figures[]): Figures {
   };
 }
 
-function figures(result: autocannon.Result): Figures {
+function figures(result: Cannonade): Figures {
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    ...(result.warm_p99 === undefined ? {} : { warm_p99: result.warm_p99 }),
     requests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
@@ -217,11 +224,27 @@ async function withRss<T>(pid: number | undefined, work: () => Promise<T>): Prom
   }
 }
 
-function cannon(options: autocannon.Options): Promise<autocannon.Result> {
+type Cannonade = autocannon.Result & { warm_p99?: number };
+
+/**
+ * autocannon's result, plus the p99 of the answers after each connection's first. A busy server takes a new
+ * connection from the kernel's accept queue about once per event-loop turn, so at the start of a run the last of
+ * the 50 connections wait tens of turns for their first answer; `warm_p99` leaves that start-up out.
+ */
+function cannon(options: autocannon.Options): Promise<Cannonade> {
   return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration, ...options }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    );
+    const started = new WeakSet<object>();
+    const warm: number[] = [];
+    const instance = autocannon({ connections: CONNECTIONS, duration, ...options }, (error, result) => {
+      if (error) return reject(error);
+      warm.sort((a, b) => a - b);
+      const p99 = warm[Math.min(warm.length - 1, Math.floor(warm.length * 0.99))];
+      resolve({ ...result, ...(p99 === undefined ? {} : { warm_p99: Math.round(p99) }) });
+    });
+    instance.on('response', (client: object, status: number, _bytes: number, responseTime: number) => {
+      if (!started.has(client)) started.add(client);
+      else if (status < 300) warm.push(responseTime);
+    });
   });
 }
 
@@ -842,6 +865,8 @@ async function measure(
       single: alone,
       p99_over_single: Math.round(median(oursRuns.map((o, i) => o.p99 / singleRuns[i]!.p50)) * 10) / 10,
       p99_over_p50: Math.round(median(oursRuns.map((o) => o.p99 / Math.max(1, o.p50))) * 10) / 10,
+      warm_p99_over_single:
+        Math.round(median(oursRuns.map((o, i) => (o.warm_p99 ?? o.p99) / singleRuns[i]!.p50)) * 10) / 10,
       queueing_floor:
         Math.round(
           median(oursRuns.map((o, i) => CONNECTIONS / Math.max(1, o.rps) / (singleRuns[i]!.p50 / 1000))) * 10,
@@ -910,8 +935,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
 function table(result: DialectResult): string {
   const lines = [
     `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, median of ${repeat}, server RSS max ${result.server_rss_max_mb} MB, load ${result.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
-    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | floor | CPU ms/req | client CPU',
-    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|-------|------------|-----------',
+    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | warm p99 | warm/alone | floor | CPU ms/req | client CPU',
+    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|----------|------------|-------|------------|-----------',
   ];
   for (const e of result.endpoints) {
     if (!e.ours) {
@@ -933,6 +958,8 @@ function table(result: DialectResult): string {
         String(e.single?.p50 ?? '—').padStart(13),
         String(e.p99_over_single ?? '—').padStart(10),
         String(e.p99_over_p50 ?? '—').padStart(8),
+        String(o.warm_p99 ?? '—').padStart(9),
+        String(e.warm_p99_over_single ?? '—').padStart(11),
         String(e.queueing_floor ?? '—').padStart(6),
         String(o.cpu_ms_per_request ?? '—').padStart(11),
         String(o.client_cpu_ms_per_request ?? '—').padStart(11),
