@@ -89,11 +89,16 @@ export async function scanDpaeReminders(db: Db, config: Config, now: Date): Prom
     .select(['org_id', 'dpae_delay_hours'])
     .where('dpae_delay_hours', '!=', PAY_DEFAULTS.dpae_delay_hours)
     .execute();
+  // Orgs that switched the kind off are left out of the scan: their assignments, never recorded, would otherwise
+  // fill every scan's limit and starve the other orgs.
+  const off = (await db.selectFrom('org_notification_settings').select(['org_id', 'dpae_reminder']).execute())
+    .filter((row) => !asBool(row.dpae_reminder))
+    .map((row) => row.org_id);
   const window = (hours: number) => new Date(now.getTime() + hours * HOUR).toISOString();
   const found: Candidate[] = await candidates(db, nowIso, window(PAY_DEFAULTS.dpae_delay_hours), {
-    except: custom.map((c) => c.org_id),
+    except: [...custom.map((c) => c.org_id), ...off],
   });
-  for (const c of custom)
+  for (const c of custom.filter((c) => !off.includes(c.org_id)))
     found.push(...(await candidates(db, nowIso, window(c.dpae_delay_hours), { only: c.org_id, except: [] })));
   if (found.length === 0) return 0;
 
