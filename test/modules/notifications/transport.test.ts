@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
@@ -10,10 +11,22 @@ const DELAY_MS = 150;
 const MAILS = 12;
 
 let smtp: SmtpSink;
+// A relay that accepts connections and never says a word.
+let silent: Server;
+const silentSockets = new Set<Socket>();
 beforeAll(async () => {
   smtp = await startSmtpSink({ delayMs: DELAY_MS });
+  silent = createServer((socket) => {
+    silentSockets.add(socket);
+    socket.on('close', () => silentSockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 });
-afterAll(() => smtp.close());
+afterAll(async () => {
+  await smtp.close();
+  for (const socket of silentSockets) socket.destroy();
+  await new Promise<void>((resolve) => silent.close(() => resolve()));
+});
 
 describe.each(DIALECTS)('the pooled SMTP transport on %s', (dialect) => {
   const ctx = useTestApp(dialect, {
@@ -93,5 +106,28 @@ describe.each(DIALECTS)('the pooled SMTP transport on %s', (dialect) => {
     expect(await ctx.app.notifications.tick()).toMatchObject({ sent: 1 });
     const [, , last] = await smtp.waitForMails(email, 3);
     expect(last!.subject).toMatch(/^Invitation : Get-out/);
+  });
+});
+
+describe.each(DIALECTS)('a relay that does not answer, on %s', (dialect) => {
+  const ctx = useTestApp(dialect, {
+    PUBLIC_BASE_URL: 'https://crew.example.com',
+    SMTP_TIMEOUT_MS: '300',
+    get SMTP_URL() {
+      return `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    },
+  });
+
+  it('fails the send after SMTP_TIMEOUT_MS, and the notification waits for its retry', async () => {
+    const org = await createOrgFixture(ctx.app);
+    const kit = crewKit(ctx, org);
+    const { missionId, roleId } = await kit.mission(13, 17);
+    await kit.invited(missionId, roleId, await kit.person(uniqueEmail('mute')));
+
+    const started = Date.now();
+    expect(await ctx.app.notifications.tick({ now: afterWindow() })).toMatchObject({ sent: 0, failed: 1 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const [listed] = (await notificationsOf(ctx, org, '?state=failed')).items;
+    expect(listed).toMatchObject({ kind: 'invitation', state: 'failed', attempts: 1 });
   });
 });
