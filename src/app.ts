@@ -38,6 +38,7 @@ import { securityHeadersFor } from './platform/http/security-headers.js';
 import { requestSerializer } from './platform/http/logging.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
 import { registerShutdownAnswer } from './platform/http/shutting-down.js';
+import { registerFairStart } from './platform/http/fair-start.js';
 import { registerValidation } from './platform/http/validation.js';
 import { compileSchemasOnFirstUse } from './platform/http/lazy-schemas.js';
 import { registerMetrics } from './platform/metrics/metrics.routes.js';
@@ -156,6 +157,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerShutdownAnswer(app);
   registerLiveEvents(app);
   await registerMetrics(app);
+  // After metrics, so a request's wait for its turn counts in its duration.
+  if (database.dialect === 'sqlite') registerFairStart(app);
   // Before access control: its session lookup needs the tables.
   registerDatabaseGate(app, app.migrations);
   registerValidation(app);
