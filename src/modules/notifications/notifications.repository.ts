@@ -152,7 +152,11 @@ export async function postpone(db: Executor, id: string, dueAt: string, now: str
  * Retention: deletes up to `limit` notifications sent before `sentBefore`. Queued, failed (awaiting a retry) and
  * dead ones (an admin may retry them) are never deleted. Returns how many.
  */
-export async function pruneSentNotifications(db: Executor, sentBefore: string, limit: number): Promise<number> {
+export async function pruneSentNotifications(
+  db: Executor,
+  sentBefore: string,
+  limit: number,
+): Promise<number> {
   const old = db
     .selectFrom('notifications')
     .select('id')
