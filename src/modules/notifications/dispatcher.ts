@@ -112,6 +112,7 @@ export function createDispatcher(
     now: Date,
     result: TickResult,
     round: Map<string, Promise<unknown>>,
+    sent: string[],
   ): Promise<void> {
     const nowIso = now.toISOString();
     try {
@@ -133,7 +134,7 @@ export function createDispatcher(
         messageId: n.message_id,
         headers: { ...composed.mail.headers, 'X-Coulisses-Notification': n.kind },
       });
-      await markSent(deps.db, n.id, new Date().toISOString());
+      sent.push(n.id); // marked with the rest of its batch (at-least-once: a crash before that resends it)
       result.sent++;
     } catch (error) {
       const attempts = n.attempts + 1;
@@ -165,7 +166,12 @@ export function createDispatcher(
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      await inFlight(claimed, o.concurrency, (n) => sendOne(n, now, result, round));
+      const sent: string[] = [];
+      try {
+        await inFlight(claimed, o.concurrency, (n) => sendOne(n, now, result, round, sent));
+      } finally {
+        await markSent(deps.db, sent, new Date().toISOString());
+      }
       if (claimed.length < o.batchSize) break;
     }
     if (Date.now() - lastPrune > 3600_000) {

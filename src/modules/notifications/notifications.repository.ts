@@ -111,11 +111,13 @@ export async function claimDue(db: Executor, now: string, leaseUntil: string, li
   return rows.map(parse);
 }
 
-export async function markSent(db: Executor, id: string, now: string): Promise<void> {
+/** The mails of one claimed batch that went out, marked in one statement (one commit, not one per mail). */
+export async function markSent(db: Executor, ids: readonly string[], now: string): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('notifications')
     .set({ state: 'sent', sent_at: now, claimed_until: null, attempts: sql`attempts + 1`, updated_at: now })
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .execute();
 }
 
