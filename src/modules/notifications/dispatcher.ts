@@ -17,7 +17,7 @@ import {
   type NotificationRow,
 } from './notifications.repository.js';
 import { dpaeReminderScan } from './dpae-reminders.js';
-import { planBatch } from './planner.js';
+import { PLAN_BATCH, planBatch } from './planner.js';
 
 export interface DispatcherOptions {
   /** how often the running dispatcher looks for work */
@@ -71,6 +71,8 @@ const DEFAULTS: Required<Omit<DispatcherOptions, 'sentRetentionMs'>> = {
 /** Retention deletes this many rows per round at most, then waits an hour once a batch comes back short. */
 export const PRUNE_BATCH = 500;
 const PRUNE_EVERY_MS = 3600_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Rounds in which one event must fail on its own before the planner steps over it. */
 const POISON_ROUNDS = 5;
@@ -157,7 +159,8 @@ export function createDispatcher(
     for (;;) {
       const planned = await planBatch(deps.db, deps.config, skipPoison);
       result.planned += planned;
-      if (planned < 500) break;
+      if (planned < PLAN_BATCH) break;
+      await nextTurn(); // let the requests waiting for the connection in between batches
     }
     // After planning: what was just planned to go out at once is due now.
     const now = options.now ?? new Date();
