@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DatabaseConfig } from '../../platform/db/database-url.js';
+import { listen } from '../../platform/db/pg-listen.js';
 import type { RedisLink } from '../../platform/redis.js';
 
 /**
@@ -63,41 +64,12 @@ export async function postgresSignal(
   wake: () => void,
   log: FastifyBaseLogger,
 ): Promise<Signal> {
-  const pg = (await import('pg')).default;
-  let client: InstanceType<typeof pg.Client> | null = null;
-  let listening = false;
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  const connect = async () => {
-    const next = new pg.Client({ connectionString: config.connectionString, keepAlive: true });
-    const lost = () => {
-      listening = false;
-      next.removeAllListeners();
-      next.on('error', () => {});
-      void next.end().catch(() => {});
-      if (!closed) retry = setTimeout(() => void connect(), 1000);
-    };
-    next.on('error', lost);
-    next.on('notification', wake);
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${EVENTS_CHANNEL}`);
-      client = next;
-      listening = true;
-      wake();
-    } catch (error) {
-      log.debug({ err: String(error) }, 'event stream: LISTEN failed, polling');
-      lost();
-    }
-  };
-  await connect();
-  return {
-    healthy: () => listening,
-    close: async () => {
-      closed = true;
-      clearTimeout(retry);
-      listening = false;
-      await client?.end().catch(() => {});
-    },
-  };
+  const listener = await listen({
+    connectionString: config.connectionString,
+    channel: EVENTS_CHANNEL,
+    onNotification: wake,
+    onListening: wake, // commits made while we were not listening
+    onLost: (error) => log.debug({ err: String(error) }, 'event stream: LISTEN lost, polling'),
+  });
+  return { healthy: () => listener.listening(), close: () => listener.close() };
 }
