@@ -34,17 +34,6 @@ export function poller(
   };
 }
 
-/** Sends claimed items `concurrency` at a time, each slice finished before the next starts. */
-export async function inSlices<T>(
-  items: T[],
-  concurrency: number,
-  send: (item: T) => Promise<void>,
-): Promise<void> {
-  for (let i = 0; i < items.length; i += concurrency) {
-    await Promise.all(items.slice(i, i + concurrency).map(send));
-  }
-}
-
 /**
  * Sends the items with at most `concurrency` in flight: the next starts as soon as one ends, so one slow send
  * holds up one place, not a whole slice. A send that throws stops new ones; the others end before it is rethrown.

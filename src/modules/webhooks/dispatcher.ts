@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { trustedOrgId } from '../../platform/auth/org-scope.js';
-import { inSlices, poller } from '../../platform/polling.js';
+import { inFlight, poller } from '../../platform/polling.js';
 import { batchedChore } from '../../platform/retention.js';
 import { PostgresAdapter } from 'kysely';
 import type { Config } from '../../config.js';
@@ -198,7 +198,7 @@ export function createWebhookDispatcher(
     for (;;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDueDeliveries(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      await inSlices(claimed, o.concurrency, (d) => sendOne(d, now, result));
+      await inFlight(claimed, o.concurrency, (d) => sendOne(d, now, result));
       if (claimed.length < o.batchSize) break;
     }
     await pruneSent(); // retention: one bounded batch per round while there is a backlog, else hourly
