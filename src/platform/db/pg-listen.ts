@@ -1,9 +1,8 @@
 /**
  * One dedicated PostgreSQL connection that `LISTEN`s on a channel, reconnecting every second when it is lost.
  * `listening()` is true only while notifications reach us: a caller that relies on them (the session cache, the
- * event stream's hub) stops
- * relying on them the moment the connection is gone, and `onListening` tells it when it is back (what was sent in
- * between is lost, so the caller must start afresh).
+ * event stream's hub) stops relying on them the moment the connection is gone, and `onListening` tells it when it
+ * is back (what was sent in between is lost, so the caller must start afresh).
  */
 export interface Listener {
   listening(): boolean;
