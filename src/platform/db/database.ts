@@ -173,8 +173,8 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
 }
 
 /**
- * Kysely's query log, fanned out to whoever subscribed (metrics). With nobody subscribed it costs one size
- * check per query; Kysely times each query only because a log function is set.
+ * Kysely's query log, fanned out to whoever subscribed (metrics, the session cache's write watch). With nobody
+ * subscribed it costs one size check per query; Kysely times each query only because a log function is set.
  */
 function queryObservers(): { log: (event: LogEvent) => void; subscribe: (l: QueryListener) => () => void } {
   const listeners = new Set<QueryListener>();
