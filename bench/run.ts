@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 /**
- * `npm run bench [-- --scale XS|S|M|L --db sqlite|postgres|both --duration SECONDS --repeat N --no-build]`
+ * `npm run bench [-- --scale XS|S|M|L --db sqlite|postgres|both --duration SECONDS --repeat N --only NAMES --no-build]`
+ * (`--only`: comma-separated parts of endpoint names, e.g. `--only conflicts,auth/me`)
  *
  * Builds, then per dialect: a fresh database, migrations, the demo dataset, a pool of fresh invitations; starts
  * `node dist/server.js` in production mode and, next to it, the bare baseline (bench/baseline-server.ts); measures
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     db: { type: 'string', default: 'both' },
     duration: { type: 'string', default: '10' },
     repeat: { type: 'string', default: '1' },
+    only: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'postgres-url': {
       type: 'string',
@@ -64,6 +66,8 @@ const dialects: Dialect[] =
       ? [args.db]
       : [];
 if (dialects.length === 0) throw new Error('--db must be sqlite, postgres or both');
+const only = args.only?.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+const selected = (name: string) => !only || only.some((part) => name.toLowerCase().includes(part));
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -646,12 +650,16 @@ async function seedAndPrepare(
   }
 }
 
-/** The compiled server, as in production, on the seeded database. */
+/**
+ * The compiled server, as in production, on the seeded database. `BENCH_SERVER_NODE_ARGS` (space-separated)
+ * go to its node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+ */
 function startServer(db: Fresh, work: string): Promise<Child> {
   const serverPort = nextPort++;
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return startChild(
     process.execPath,
-    [join(ROOT, 'dist/server.js')],
+    [...nodeArgs, join(ROOT, 'dist/server.js')],
     {
       APP_ENV: 'prod',
       REALISONS_SECRET_KEY: randomBytes(48).toString('base64'),
@@ -906,7 +914,7 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
     baseline = await startBaseline(dialect, db);
     await sleep(1500); // the server starts compiling the remaining schemas a second after listen
     await idle(server.process.pid);
-    const specs = await endpointSpecs(server, targets);
+    const specs = (await endpointSpecs(server, targets)).filter((spec) => selected(spec.name));
 
     const endpoints: Endpoint[] = [];
     const load = loadavg();

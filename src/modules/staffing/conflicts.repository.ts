@@ -8,8 +8,6 @@ const LONGEST_MISSION_MS = 31 * 24 * 3600_000;
 export interface ActiveAssignmentQuery {
   from: string;
   to: string;
-  /** one person, or the whole org */
-  userId?: string;
   /** the (mission start, assignment id) of the last row already seen */
   cursor?: (string | number)[];
   limit: number;
@@ -41,7 +39,6 @@ export function listActiveAssignmentsInWindow(db: Executor, orgId: OrgId, query:
     .where('m.starts_at', '<', query.to)
     .where('m.starts_at', '>', new Date(Date.parse(query.from) - LONGEST_MISSION_MS).toISOString())
     .where('m.ends_at', '>', query.from);
-  if (query.userId !== undefined) select = select.where('a.user_id', '=', query.userId);
   if (query.cursor) select = select.where(after(['m.starts_at', 'a.id'], query.cursor));
   return select.orderBy('m.starts_at').orderBy('a.id').limit(query.limit).execute();
 }

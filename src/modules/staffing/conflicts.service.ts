@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, type Page } from '../../platform/http/pagin
 import { findUserRow } from '../users/users.repository.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from './busy.repository.js';
 import { listActiveAssignmentsInWindow } from './conflicts.repository.js';
-import { judge, LOOKAROUND_MS, type Reason } from './rules.js';
+import { judge, LOOKAROUND_MS, nearby, type Reason } from './rules.js';
 
 export const MAX_CONFLICT_WINDOW_DAYS = 366;
 /** The default window: the coming year, so that a season planned months ahead shows up without `to`. */
@@ -47,13 +47,75 @@ function conflictWindow(input: ConflictsInput): { from: number; to: number } {
 /**
  * Every active assignment in the window that currently meets a rule, each judged against the person's other
  * assignments, unavailability and work elsewhere: one person's (`userId`), or the whole org's, in mission start
- * order, a page at a time. Assignments are read in growing batches and judged a batch at a time (three
- * busy-time queries per batch, for the people in it), until the page is full or the window is exhausted.
+ * order, a page at a time.
  */
-export async function listConflicts(db: Db, scope: OrgScope, input: ConflictsInput): Promise<Page<Conflict>> {
-  const { orgId } = scope;
+export function listConflicts(db: Db, scope: OrgScope, input: ConflictsInput): Promise<Page<Conflict>> {
   const window = conflictWindow(input);
-  if (input.userId !== undefined && !(await findUserRow(db, orgId, input.userId))) throw notFound('User');
+  return input.userId === undefined
+    ? orgConflicts(db, scope, input, window)
+    : personConflicts(db, scope, input.userId, input, window);
+}
+
+/**
+ * One person's: their busy time over the window and the rules' look-around is everything the page needs (the
+ * same three busy-time queries as an accept, on the person's own index), so it is read once and judged here.
+ */
+async function personConflicts(
+  db: Db,
+  { orgId }: OrgScope,
+  userId: string,
+  input: ConflictsInput,
+  window: { from: number; to: number },
+): Promise<Page<Conflict>> {
+  const [user, settings, contexts] = await Promise.all([
+    findUserRow(db, orgId, userId),
+    loadRuleSettings(db, orgId),
+    loadBusyContexts(db, {
+      orgId,
+      userIds: [userId],
+      window: { start: window.from - LOOKAROUND_MS, end: window.to + LOOKAROUND_MS },
+    }),
+  ]);
+  if (!user) throw notFound('User');
+  const context = contextFor(contexts, userId);
+  const cursor = input.cursor ? decodeCursor(input.cursor, ['time', 'uuid']) : undefined;
+  const cursorAt = cursor ? Date.parse(String(cursor[0])) : -Infinity;
+  const cursorId = cursor ? String(cursor[1]) : '';
+  const inWindow = context.assignments
+    .filter((a) => a.end > window.from && a.start < window.to)
+    .filter((a) => a.start > cursorAt || (a.start === cursorAt && a.assignmentId > cursorId))
+    .sort((a, b) => a.start - b.start || (a.assignmentId < b.assignmentId ? -1 : 1));
+
+  const found: Conflict[] = [];
+  for (const a of inWindow) {
+    const others = { ...context, assignments: context.assignments.filter((o) => o !== a) };
+    const reasons = judge(a, nearby(others, a), settings);
+    if (reasons.length === 0) continue;
+    found.push({
+      assignment_id: a.assignmentId,
+      mission_id: a.missionId,
+      mission_title: a.title,
+      starts_at: new Date(a.start).toISOString(),
+      ends_at: new Date(a.end).toISOString(),
+      status: a.status,
+      user: { id: user.id, first_name: user.first_name, last_name: user.last_name },
+      reasons,
+    });
+    if (found.length > input.limit) break;
+  }
+  return pageOf(found, input.limit);
+}
+
+/**
+ * The whole org's: assignments are read in growing batches and judged a batch at a time (three busy-time
+ * queries per batch, for the people in it), until the page is full or the window is exhausted.
+ */
+async function orgConflicts(
+  db: Db,
+  { orgId }: OrgScope,
+  input: ConflictsInput,
+  window: { from: number; to: number },
+): Promise<Page<Conflict>> {
   const settings = await loadRuleSettings(db, orgId);
   const from = new Date(window.from).toISOString();
   const to = new Date(window.to).toISOString();
@@ -64,7 +126,6 @@ export async function listConflicts(db: Db, scope: OrgScope, input: ConflictsInp
     const rows = await listActiveAssignmentsInWindow(db, orgId, {
       from,
       to,
-      ...(input.userId !== undefined ? { userId: input.userId } : {}),
       ...(cursor ? { cursor } : {}),
       limit: Math.min(batchSize, 2000),
     });
@@ -79,7 +140,11 @@ export async function listConflicts(db: Db, scope: OrgScope, input: ConflictsInp
     });
     for (const row of rows) {
       const assignment = { start: Date.parse(row.starts_at), end: Date.parse(row.ends_at) };
-      const reasons = judge(assignment, contextFor(contexts, row.user_id, row.id), settings);
+      const reasons = judge(
+        assignment,
+        nearby(contextFor(contexts, row.user_id, row.id), assignment),
+        settings,
+      );
       if (reasons.length === 0) continue;
       found.push({
         assignment_id: row.id,
@@ -97,13 +162,16 @@ export async function listConflicts(db: Db, scope: OrgScope, input: ConflictsInp
     cursor = [last.starts_at, last.id];
     if (rows.length < Math.min(batchSize, 2000)) break;
   }
-  const items = found.slice(0, input.limit);
+  return pageOf(found, input.limit);
+}
+
+/** The first `limit` found, and a cursor after the last of them when more were found. */
+function pageOf(found: Conflict[], limit: number): Page<Conflict> {
+  const items = found.slice(0, limit);
   const lastKept = items.at(-1);
   return {
     items,
     next_cursor:
-      found.length > input.limit && lastKept
-        ? encodeCursor([lastKept.starts_at, lastKept.assignment_id])
-        : null,
+      found.length > limit && lastKept ? encodeCursor([lastKept.starts_at, lastKept.assignment_id]) : null,
   };
 }

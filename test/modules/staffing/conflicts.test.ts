@@ -107,6 +107,43 @@ describe.each(DIALECTS)('conflicts on %s', (dialect) => {
     expect((await list(org, `?${window}&user_id=${calm}`)).items).toEqual([]);
   });
 
+  it('one person’s view is the org-wide view narrowed to them, reasons and paging alike', async () => {
+    const { org, kit } = await restWarningOrg();
+    const patched = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/orgs/${org.orgId}/settings/rules`,
+      headers: org.admin.headers,
+      payload: { max_hours_7d: { mode: 'warn' } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const user = await kit.user();
+    // a week of 8 h days (56 h in 7 days), a month later two missions 6 h apart, two months later one alone
+    const week: string[] = [];
+    for (let day = 0; day < 7; day++) week.push(await acceptOn(kit, org, user, day * 24 + 8, day * 24 + 16));
+    const close = [await acceptOn(kit, org, user, 720, 728), await acceptOn(kit, org, user, 734, 738)];
+    await acceptOn(kit, org, user, 1440, 1448);
+    const window = `from=${at(-24)}&to=${at(1500)}`;
+
+    const orgWide = await list(org, `?${window}`);
+    const mine = await list(org, `?${window}&user_id=${user}`);
+    expect(mine).toEqual(orgWide);
+    expect(mine.items.map((i) => i.assignment_id)).toEqual([...week, ...close]);
+    expect(mine.items[3]!.reasons).toEqual([
+      expect.objectContaining({ rule: 'max_hours_7d', severity: 'warn' }),
+    ]);
+    expect(mine.items[8]!.reasons).toEqual([expect.objectContaining({ rule: 'min_rest', severity: 'warn' })]);
+
+    const paged: Item[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(org, `?${window}&user_id=${user}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.items.length).toBeLessThanOrEqual(4);
+      paged.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor && paged.length < 20);
+    expect(paged).toEqual(mine.items);
+  });
+
   it('by default looks a year ahead: a season planned months out shows without from/to', async () => {
     const { org, kit } = await restWarningOrg();
     const user = await kit.user();
