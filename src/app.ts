@@ -149,8 +149,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await redisLink?.close();
   });
   const securityHeaders = securityHeadersFor(config);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(securityHeaders).header('x-request-id', request.id);
+    done(null, payload);
   });
 
   registerProblemHandlers(app);

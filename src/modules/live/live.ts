@@ -14,10 +14,12 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The hub, and the commit signal: a mutating request that succeeded has committed its events by its response. */
 export function registerLiveEvents(app: FastifyInstance): void {
   app.decorate('liveEvents', new EventHub(app));
-  app.addHook('onResponse', async (request, reply) => {
-    if (READS.has(request.method) || reply.statusCode >= 400) return;
-    inProcess.emit('commit', commitKey(app));
-    publishCommit(app.redisLink);
+  app.addHook('onResponse', (request, reply, done) => {
+    if (!READS.has(request.method) && reply.statusCode < 400) {
+      inProcess.emit('commit', commitKey(app));
+      publishCommit(app.redisLink);
+    }
+    done();
   });
   // Before the server waits for open connections to end: streams never end by themselves.
   app.addHook('preClose', async () => {

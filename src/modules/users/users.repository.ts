@@ -1,6 +1,7 @@
 import type { OrgId, OrgScope } from '../../platform/auth/org-scope.js';
 import { sql, type Selectable } from 'kysely';
 import { asBool, type Executor } from '../../platform/db/database.js';
+import { precompiled } from '../../platform/db/precompiled.js';
 import type { UsersTable } from '../../platform/db/tables.js';
 import { after, decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import type { UserView } from './users.schemas.js';
@@ -36,13 +37,12 @@ export function toUser(row: UserRow, skills: SkillValue[], tags: string[]): User
 /** Code-point order: the same on both dialects, whatever the database collation. */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function findUserRow(db: Executor, orgId: OrgId, userId: string): Promise<UserRow | undefined> {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
+const userRow = precompiled((db: Executor, orgId: string, userId: string) =>
+  db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', userId),
+);
+
+export async function findUserRow(db: Executor, orgId: OrgId, userId: string): Promise<UserRow | undefined> {
+  return (await userRow(db, orgId, userId))[0];
 }
 
 /** The org's user (with skills and tags), or undefined when it does not exist in this org. */

@@ -9,14 +9,16 @@ const CACHEABLE = ['/docs', '/openapi.json'];
  * (pages, which also set no-store). Only the API's description and /docs are left to ordinary caching.
  */
 export function registerCacheControl(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.hasHeader('cache-control')) return;
-    const { url } = request;
-    // Only the two public prefixes need the path cut out of the URL (no allocation on every other answer).
-    if (url.startsWith('/docs') || url.startsWith('/openapi.json')) {
-      const path = url.split('?')[0] ?? '/';
-      if (CACHEABLE.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return;
-    }
-    reply.header('cache-control', 'no-store');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control') && !cacheable(request.url))
+      reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
+}
+
+function cacheable(url: string): boolean {
+  // Only the two public prefixes need the path cut out of the URL (no allocation on every other answer).
+  if (!url.startsWith('/docs') && !url.startsWith('/openapi.json')) return false;
+  const path = url.split('?')[0] ?? '/';
+  return CACHEABLE.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }

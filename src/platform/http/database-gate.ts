@@ -11,6 +11,8 @@ import { createMigrator, HEAD } from '../db/migrator.js';
 export interface MigrationWatch {
   /** Throws the database's own error (unreachable, timeout) when it cannot tell. */
   isMigrated(): Promise<boolean>;
+  /** True once the schema is known to be at head (it then stays so): the per-request check without a promise. */
+  knownMigrated(): boolean;
 }
 
 export function watchMigrations(db: Db, recheckMs = 1000): MigrationWatch {
@@ -29,6 +31,7 @@ export function watchMigrations(db: Db, recheckMs = 1000): MigrationWatch {
     }
   };
   return {
+    knownMigrated: () => migrated,
     async isMigrated() {
       if (migrated) return true;
       if (Date.now() - checkedAt < recheckMs) return false;
@@ -60,8 +63,11 @@ export function notMigrated(): AppError {
 
 /** Every route that needs the database answers 503 `database_not_migrated` until the schema is at head. */
 export function registerDatabaseGate(app: FastifyInstance, watch: MigrationWatch): void {
-  app.addHook('onRequest', async (request) => {
-    if (!needsSchema(request.routeOptions.url)) return;
-    if (!(await watch.isMigrated())) throw notMigrated();
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (watch.knownMigrated() || !needsSchema(request.routeOptions.url)) return done();
+    watch.isMigrated().then(
+      (migrated) => done(migrated ? undefined : notMigrated()),
+      (error: Error) => done(error),
+    );
   });
 }

@@ -12,14 +12,16 @@ export function registerShutdownAnswer(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     reply.header('connection', 'close');
-    throw new AppError(
-      'shutting_down',
-      'This instance is shutting down: retry, another instance will answer',
-      {},
-      { 'retry-after': '1' },
+    done(
+      new AppError(
+        'shutting_down',
+        'This instance is shutting down: retry, another instance will answer',
+        {},
+        { 'retry-after': '1' },
+      ),
     );
   });
 }

@@ -96,5 +96,13 @@ function check(request: FastifyRequest): void {
 
 /** One hook for the whole app (registered on the root, so every route inherits it). */
 export function registerStorableTextGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => check(request));
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      check(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
+  });
 }

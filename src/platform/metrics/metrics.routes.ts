@@ -42,9 +42,10 @@ export async function registerMetrics(app: FastifyInstance): Promise<void> {
   });
   database.onQuery?.((event) => metrics.observeQuery(statementKind(event.sql), event.seconds, event.failed));
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED;
     metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   if (token) {
