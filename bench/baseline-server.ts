@@ -7,6 +7,14 @@
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
+import type { RuleMode } from '../src/platform/db/tables.js';
+import {
+  DEFAULT_RULES,
+  judge,
+  nearby,
+  type BusyContext,
+  type RuleSettings,
+} from '../src/modules/staffing/rules.js';
 
 const dialect = process.env.BASELINE_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
 const target = process.env.BASELINE_DB!;
@@ -188,26 +196,64 @@ async function busyTime(orgId: string, userIds: string[], from: number, to: numb
 
 const t = (v: unknown) => Date.parse(String(iso(v)));
 
-/** The conflicts endpoint's statements (user, rule settings, busy time), overlaps and rest found in one sweep. */
+/**
+ * The conflicts endpoint's answer for one person: the same statements (user, rule settings, the three busy-time
+ * ones), judged by the same pure rules (src/modules/staffing/rules.ts, no database or framework in it) into the
+ * same items, so the ratio measures what the API adds around that work, not a lighter computation.
+ */
 app.get<{ Querystring: { org_id: string; user_id: string; from: string; to: string } }>(
   '/conflicts',
   async (request) => {
     const { org_id, user_id } = request.query;
     const from = Date.parse(request.query.from);
     const to = Date.parse(request.query.to);
-    await query('conflicts_user', 'SELECT id FROM users WHERE org_id = $1 AND id = $2', [org_id, user_id]);
-    await query('rule_settings', 'SELECT rule, value, mode FROM org_rule_settings WHERE org_id = $1', [
-      org_id,
+    const [[user], settingRows, busy] = await Promise.all([
+      query('conflicts_user', 'SELECT * FROM users WHERE org_id = $1 AND id = $2', [org_id, user_id]),
+      query('rule_settings', 'SELECT rule, value, mode FROM org_rule_settings WHERE org_id = $1', [org_id]),
+      busyTime(org_id, [user_id], from - WEEK, to + WEEK),
     ]);
-    const { assignments } = await busyTime(org_id, [user_id], from - WEEK, to + WEEK);
-    assignments.sort((a, b) => t(a.starts_at) - t(b.starts_at));
-    const items: Row[] = [];
-    for (let i = 0; i < assignments.length; i++) {
-      const a = assignments[i]!;
-      const b = assignments[i + 1];
-      if (b && t(b.starts_at) < t(a.ends_at) + 11 * 3.6e6) items.push({ assignment_id: a.id, other: b.id });
+    const settings: RuleSettings = structuredClone(DEFAULT_RULES);
+    for (const row of settingRows) {
+      const rule = row.rule as keyof RuleSettings;
+      if (rule in settings)
+        settings[rule] = {
+          value: settings[rule].value === null ? null : Number(row.value),
+          mode: row.mode as RuleMode,
+        };
     }
-    return { items, next_cursor: null };
+    const interval = (row: Row) => ({ start: t(row.starts_at), end: t(row.ends_at) });
+    const context: BusyContext = {
+      assignments: busy.assignments.map((a) => ({
+        ...interval(a),
+        assignmentId: String(a.id),
+        missionId: String(a.mission_id),
+        title: String(a.title),
+        status: a.status as 'INVITED' | 'ACCEPTED',
+      })),
+      unavailable: busy.unavailable.map(interval),
+      elsewhere: busy.elsewhere.map(interval),
+    };
+    const items = [];
+    const judged = context.assignments
+      .filter((a) => a.end > from && a.start < to)
+      .sort((a, b) => a.start - b.start || (a.assignmentId < b.assignmentId ? -1 : 1));
+    for (const a of judged) {
+      const others = { ...context, assignments: context.assignments.filter((o) => o !== a) };
+      const reasons = judge(a, nearby(others, a), settings);
+      if (reasons.length === 0) continue;
+      items.push({
+        assignment_id: a.assignmentId,
+        mission_id: a.missionId,
+        mission_title: a.title,
+        starts_at: new Date(a.start).toISOString(),
+        ends_at: new Date(a.end).toISOString(),
+        status: a.status,
+        user: { id: user!.id, first_name: user!.first_name, last_name: user!.last_name },
+        reasons,
+      });
+      if (items.length > PAGE) break;
+    }
+    return { items: items.slice(0, PAGE), next_cursor: items.length > PAGE ? 'x' : null };
   },
 );
 
