@@ -7,10 +7,12 @@
  * premiums to every role name, then starts the compiled server (`npm run build`, `node dist/server.js`) in its own
  * process, downloads `GET …/pay/exports/monthly.csv` through HTTP and reports the time to the last byte, the rows,
  * and the server's RSS growth during the download (its /proc/<pid>/status VmRSS, sampled every 10 ms), with the
- * load average. `--file` keeps (or reuses) a seeded SQLite file; `--database-url` reuses a seeded PostgreSQL
- * database (otherwise a fresh one is created and dropped). See BENCHMARKS.md.
+ * load average, and the file's SHA-256 (the same data must give the same bytes whatever the design: compare two
+ * commits with `--server-root`). `--file` keeps (or reuses) a seeded SQLite file; `--database-url` reuses a seeded
+ * PostgreSQL database (otherwise a fresh one is created and dropped). See BENCHMARKS.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -249,27 +251,41 @@ async function startServer(url: string) {
 
 /** Downloads `url`; the server's VmRSS is sampled every 10 ms meanwhile. */
 function download(url: string, token: string, pid: number) {
-  return new Promise<{ ms: number; bytes: number; lines: number; status: number; peakRss: number }>(
-    (resolve, reject) => {
-      const started = performance.now();
-      let peakRss = rssOf(pid);
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid))), 10);
-      get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
-        let bytes = 0;
-        let lines = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          for (const b of chunk) if (b === 10) lines++;
+  return new Promise<{
+    ms: number;
+    bytes: number;
+    lines: number;
+    status: number;
+    peakRss: number;
+    sha256: string;
+  }>((resolve, reject) => {
+    const started = performance.now();
+    let peakRss = rssOf(pid);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid))), 10);
+    get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0;
+      let lines = 0;
+      const hash = createHash('sha256');
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        hash.update(chunk);
+        for (const b of chunk) if (b === 10) lines++;
+      });
+      res.on('end', () => {
+        clearInterval(sampler);
+        peakRss = Math.max(peakRss, rssOf(pid));
+        resolve({
+          ms: performance.now() - started,
+          bytes,
+          lines,
+          status: res.statusCode ?? 0,
+          peakRss,
+          sha256: hash.digest('hex'),
         });
-        res.on('end', () => {
-          clearInterval(sampler);
-          peakRss = Math.max(peakRss, rssOf(pid));
-          resolve({ ms: performance.now() - started, bytes, lines, status: res.statusCode ?? 0, peakRss });
-        });
-        res.on('error', reject);
-      }).on('error', reject);
-    },
-  );
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
 }
 
 if (!args['no-build']) {
@@ -325,6 +341,8 @@ try {
       server_rss_before_mb: Math.round(before / 1e6),
       server_rss_growth_mb: +((r.peakRss - before) / 1e6).toFixed(1),
       load_average: Number(load),
+      // the same data gives the same file: compare it between two commits (`--server-root`)
+      sha256: r.sha256.slice(0, 16),
     });
     log(JSON.stringify(results.at(-1)));
   }

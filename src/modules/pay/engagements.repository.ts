@@ -15,7 +15,7 @@ export function engagementQuery(db: Executor, orgId: OrgId) {
  * the selective index of each query (an id, a person, a range of mission starts). PostgreSQL's statistics
  * choose that plan by themselves.
  */
-function unindexed(db: Executor, column: 'a.org_id' | 'u.org_id') {
+export function unindexed(db: Executor, column: 'a.org_id' | 'u.org_id') {
   return db.getExecutor().adapter instanceof SqliteAdapter
     ? sql<string>`+${sql.ref(column)}`
     : sql<string>`${sql.ref(column)}`;

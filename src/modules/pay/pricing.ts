@@ -46,6 +46,22 @@ export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
 
 // minutes × cents/hour × percent → cents: divide by 60 (minutes per hour) × 100 (percent).
 const HOURLY_DENOMINATOR = 6000n;
+const HOURLY = 6000;
+
+/**
+ * `divideHalfUp` in plain numbers, when the numerator is a safe integer ≥ 0 (the division of two integers below
+ * 2^53 never rounds across an integer; the correction steps are a belt for the braces). `undefined` otherwise,
+ * for the caller to take the exact bigint path.
+ */
+function halfUpNumber(numerator: number, denominator: number): number | undefined {
+  const doubled = 2 * numerator + denominator;
+  if (!(numerator >= 0) || !Number.isSafeInteger(doubled)) return undefined;
+  const d = 2 * denominator;
+  let q = Math.floor(doubled / d);
+  if (q * d > doubled) q -= 1;
+  else if ((q + 1) * d <= doubled) q += 1;
+  return q;
+}
 
 /**
  * The amount of one engagement line at a rate. Premiums apply to hourly lines only (each a percentage of the
@@ -53,9 +69,47 @@ const HOURLY_DENOMINATOR = 6000n;
  * `cachets × rate`. The caller makes sure the line's basis is the rate's basis.
  */
 export function priceLine(line: LineQuantities, rate: Rate): LineAmount {
-  const cents = BigInt(rate.base_amount_cents);
   if (line.basis === 'DAILY') return flat(rate.base_amount_cents);
   if (line.basis === 'CACHET') return flat(rate.base_amount_cents * line.cachets);
+  return priceHourlyInNumbers(line, rate) ?? priceHourlyExactly(line, rate);
+}
+
+/**
+ * The same integers as `priceHourlyExactly` in plain numbers, which an export prices tens of thousands of times
+ * (bigints cost microseconds each): only when every product and the sum are safe integers ≥ 0, so nothing is
+ * rounded; otherwise `undefined`.
+ */
+function priceHourlyInNumbers(line: LineQuantities, rate: Rate): LineAmount | undefined {
+  const cents = rate.base_amount_cents;
+  const night = line.night_minutes * cents * (rate.night_premium_pct ?? 0);
+  const sunday = line.sunday_minutes * cents * (rate.sunday_premium_pct ?? 0);
+  const holiday = line.holiday_minutes * cents * (rate.holiday_premium_pct ?? 0);
+  const overtime = line.overtime_minutes * cents * (rate.overtime_premium_pct ?? 0);
+  const exact = line.worked_minutes * cents * 100 + night + sunday + holiday + overtime;
+  if (!(safe(night) && safe(sunday) && safe(holiday) && safe(overtime) && safe(exact))) return undefined;
+  const amount = halfUpNumber(exact, HOURLY);
+  const premiums = {
+    night: halfUpNumber(night, HOURLY),
+    sunday: halfUpNumber(sunday, HOURLY),
+    holiday: halfUpNumber(holiday, HOURLY),
+    overtime: halfUpNumber(overtime, HOURLY),
+  };
+  if (
+    amount === undefined ||
+    premiums.night === undefined ||
+    premiums.sunday === undefined ||
+    premiums.holiday === undefined ||
+    premiums.overtime === undefined
+  )
+    return undefined;
+  const premiumTotal = premiums.night + premiums.sunday + premiums.holiday + premiums.overtime;
+  return { amount_cents: amount, base_cents: amount - premiumTotal, premiums: premiums as PremiumAmounts };
+}
+
+const safe = (n: number) => n >= 0 && Number.isSafeInteger(n);
+
+function priceHourlyExactly(line: LineQuantities, rate: Rate): LineAmount {
+  const cents = BigInt(rate.base_amount_cents);
   const premiumParts: Record<Premium, bigint> = {
     night: BigInt(line.night_minutes) * cents * BigInt(rate.night_premium_pct ?? 0),
     sunday: BigInt(line.sunday_minutes) * cents * BigInt(rate.sunday_premium_pct ?? 0),
@@ -79,8 +133,8 @@ function flat(amount: number): LineAmount {
 }
 
 export interface OvertimeInput {
-  /** the week the line belongs to (the local Monday of its start) */
-  week: string;
+  /** the week the line belongs to (the local Monday of its start, as a date or a day number) */
+  week: string | number;
   startMs: number;
   worked_minutes: number;
   /** the weekly threshold of the line's rate, null when its rate has no overtime premium */
@@ -94,7 +148,7 @@ export interface OvertimeInput {
  */
 export function weeklyOvertime(lines: readonly OvertimeInput[]): number[] {
   const order = lines.map((_, i) => i).sort((a, b) => lines[a]!.startMs - lines[b]!.startMs);
-  const cumulative = new Map<string, number>();
+  const cumulative = new Map<string | number, number>();
   const overtime = new Array<number>(lines.length).fill(0);
   for (const i of order) {
     const line = lines[i]!;
@@ -115,6 +169,6 @@ export function formatCents(cents: number, decimal: '.' | ',' = '.'): string {
 
 /** Minutes as decimal hours with two decimals (half-up), "7.50". */
 export function formatHours(minutes: number, decimal: '.' | ',' = '.'): string {
-  const hundredths = Number(divideHalfUp(BigInt(minutes) * 100n, 60n));
+  const hundredths = halfUpNumber(minutes * 100, 60) ?? Number(divideHalfUp(BigInt(minutes) * 100n, 60n));
   return `${Math.floor(hundredths / 100)}${decimal}${String(hundredths % 100).padStart(2, '0')}`;
 }

@@ -24,48 +24,55 @@ export function targetOf(b: Binding): BindingTarget {
   return 'user';
 }
 
-const RANK: Record<BindingTarget, number> = { mission_user: 0, mission: 1, role_user: 2, role: 3, user: 4 };
-
 /** Bindings indexed once per org, then resolved per engagement without scanning them all. */
 export class RateResolver {
-  private readonly byKey = new Map<string, string>();
+  // one map per target, keyed without building strings: an export resolves tens of thousands of lines
+  private readonly missionUser = new Map<string, Map<string, string>>();
+  private readonly mission = new Map<string, string>();
+  private readonly roleUser = new Map<string, Map<string, string>>();
+  private readonly role = new Map<string, string>();
+  private readonly user = new Map<string, string>();
 
   constructor(bindings: readonly Binding[]) {
     // When two bindings share a target, the first one listed wins (the caller lists oldest first).
+    const once = <K>(map: Map<K, string>, key: K, profileId: string) => {
+      if (!map.has(key)) map.set(key, profileId);
+    };
+    const nested = (map: Map<string, Map<string, string>>, key: string) => {
+      let inner = map.get(key);
+      if (!inner) map.set(key, (inner = new Map()));
+      return inner;
+    };
     for (const b of bindings) {
-      const key = RateResolver.key(targetOf(b), b);
-      if (!this.byKey.has(key)) this.byKey.set(key, b.profile_id);
+      switch (targetOf(b)) {
+        case 'mission_user':
+          once(nested(this.missionUser, b.mission_id!), b.user_id!, b.profile_id);
+          break;
+        case 'mission':
+          once(this.mission, b.mission_id!, b.profile_id);
+          break;
+        case 'role_user':
+          once(nested(this.roleUser, b.role_name!), b.user_id!, b.profile_id);
+          break;
+        case 'role':
+          once(this.role, b.role_name!, b.profile_id);
+          break;
+        case 'user':
+          once(this.user, b.user_id!, b.profile_id);
+          break;
+      }
     }
   }
 
-  private static key(target: BindingTarget, b: Partial<Binding>): string {
-    switch (target) {
-      case 'mission_user':
-        return `mu|${b.mission_id}|${b.user_id}`;
-      case 'mission':
-        return `m|${b.mission_id}`;
-      case 'role_user':
-        return `ru|${b.role_name}|${b.user_id}`;
-      case 'role':
-        return `r|${b.role_name}`;
-      case 'user':
-        return `u|${b.user_id}`;
-    }
-  }
-
+  /** Most specific first: mission + person, mission, role name + person, role name, person. */
   resolve(e: Engagement): string | null {
-    const candidates: [BindingTarget, Partial<Binding>][] = [
-      ['mission_user', { mission_id: e.mission_id, user_id: e.user_id }],
-      ['mission', { mission_id: e.mission_id }],
-      ['role_user', { role_name: e.role_name, user_id: e.user_id }],
-      ['role', { role_name: e.role_name }],
-      ['user', { user_id: e.user_id }],
-    ];
-    candidates.sort((a, b) => RANK[a[0]] - RANK[b[0]]);
-    for (const [target, key] of candidates) {
-      const found = this.byKey.get(RateResolver.key(target, key));
-      if (found) return found;
-    }
-    return null;
+    return (
+      this.missionUser.get(e.mission_id)?.get(e.user_id) ??
+      this.mission.get(e.mission_id) ??
+      this.roleUser.get(e.role_name)?.get(e.user_id) ??
+      this.role.get(e.role_name) ??
+      this.user.get(e.user_id) ??
+      null
+    );
   }
 }

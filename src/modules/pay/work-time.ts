@@ -68,22 +68,41 @@ function isHolidayDay(day: number, ctx: WorkContext): boolean {
 // Offsets change only at transitions, which modern tz data puts on quarter hours: cache per zone and quarter
 // hour (Intl's formatToParts costs microseconds, and an export asks millions of times).
 const QUARTER_MS = 15 * MINUTE_MS;
-const offsets = new Map<string, number>();
+const offsets = new Map<string, Map<number, number>>();
 function offsetAt(ms: number, timeZone: string): number {
   const quarter = Math.floor(ms / QUARTER_MS);
-  const key = `${timeZone}|${quarter}`;
-  let offset = offsets.get(key);
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  let offset = zone.get(quarter);
   if (offset === undefined) {
-    if (offsets.size > 200_000) offsets.clear();
+    if (zone.size > 200_000) zone.clear();
     offset = timeZoneOffsetMs(quarter * QUARTER_MS, timeZone);
-    offsets.set(key, offset);
+    zone.set(quarter, offset);
   }
   return offset;
 }
 
 /** The local day number (days since 1970-01-01) of an instant in a zone. */
-function localDay(ms: number, timeZone: string): number {
+export function localDay(ms: number, timeZone: string): number {
   return Math.floor((ms + offsetAt(ms, timeZone)) / DAY_MS);
+}
+
+/** The day number of the Monday of the ISO week holding a day number (1970-01-01, day 0, was a Thursday). */
+export function mondayOfDay(day: number): number {
+  return day - ((((day + 3) % 7) + 7) % 7);
+}
+
+// "YYYY-MM" of a day number: one string per day of the month, not one per line.
+const monthLabels = new Map<number, string>();
+/** The calendar month ("YYYY-MM") of a day number. */
+export function monthOfDay(day: number): string {
+  let label = monthLabels.get(day);
+  if (label === undefined) {
+    if (monthLabels.size > 10_000) monthLabels.clear();
+    label = dayString(day).slice(0, 7);
+    monthLabels.set(day, label);
+  }
+  return label;
 }
 
 /** The local calendar date ("YYYY-MM-DD") of an instant in a zone. */

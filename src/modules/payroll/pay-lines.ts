@@ -2,7 +2,14 @@ import type { EmploymentType, PayBasis } from '../../platform/db/tables.js';
 import type { EngagementRow } from '../pay/engagements.repository.js';
 import { noPremiums, priceLine, weeklyOvertime, type LineAmount, type Rate } from '../pay/pricing.js';
 import type { RateResolver } from '../pay/rate-resolution.js';
-import { breakDownWork, localDate, minutesBetween, mondayOf, type WorkContext } from '../pay/work-time.js';
+import {
+  breakDownWork,
+  localDay,
+  minutesBetween,
+  mondayOfDay,
+  monthOfDay,
+  type WorkContext,
+} from '../pay/work-time.js';
 
 /**
  * One person's engagements → pay lines (pure). What counts:
@@ -19,7 +26,6 @@ export interface PricingContext {
 }
 
 export interface PayLine {
-  assignment_id: string;
   user_id: string;
   user_name: string;
   employment_type: EmploymentType;
@@ -40,12 +46,12 @@ export interface PayLine {
   amount: LineAmount;
 }
 
-const ZERO: LineAmount = { amount_cents: 0, base_cents: 0, premiums: noPremiums() };
+/** The amount of a line not priced (yet): shared, never mutated (pricing replaces it). */
+export const ZERO_AMOUNT: LineAmount = { amount_cents: 0, base_cents: 0, premiums: noPremiums() };
 
 /** What a pay line is computed from: an engagement's columns without its texts (title, comment, decisions). */
 export type PayLineRow = Pick<
   EngagementRow,
-  | 'assignment_id'
   | 'user_id'
   | 'mission_id'
   | 'first_name'
@@ -56,7 +62,6 @@ export type PayLineRow = Pick<
   | 'project_id'
   | 'project_name'
   | 'role_name'
-  | 'timesheet_id'
   | 'status'
   | 'worked_start'
   | 'worked_end'
@@ -65,49 +70,83 @@ export type PayLineRow = Pick<
   | 'cachets'
 >;
 
-export function payLines(rows: readonly PayLineRow[], ctx: PricingContext): PayLine[] {
-  const lines = rows.map((row) => {
-    const saved = row.timesheet_id !== null;
-    const approved = row.status === 'APPROVED';
-    const work = saved
-      ? breakDownWork(row.worked_start!, row.worked_end!, row.break_minutes ?? 0, ctx.work)
-      : undefined;
-    const profileId = ctx.resolver.resolve(row);
-    const rate = profileId ? ctx.rates.get(profileId) : undefined;
-    const basis: PayBasis = row.pay_basis ?? rate?.basis ?? 'HOURLY';
-    const plannedStart = Date.parse(row.planned_start);
-    return {
-      row,
-      rate,
-      startMs: saved ? Date.parse(row.worked_start!) : plannedStart,
-      line: {
-        assignment_id: row.assignment_id,
-        user_id: row.user_id,
-        user_name: `${row.first_name} ${row.last_name}`,
-        employment_type: row.employment_type,
-        project_id: row.project_id,
-        project_name: row.project_name,
-        month: localDate(plannedStart, ctx.work.timeZone).slice(0, 7),
-        basis,
-        approved,
-        planned_minutes: minutesBetween(row.planned_start, row.planned_end),
-        worked_minutes: work?.worked_minutes ?? 0,
-        approved_minutes: approved ? (work?.worked_minutes ?? 0) : 0,
-        night_minutes: approved ? (work?.night_minutes ?? 0) : 0,
-        sunday_minutes: approved ? (work?.sunday_minutes ?? 0) : 0,
-        holiday_minutes: approved ? (work?.holiday_minutes ?? 0) : 0,
-        overtime_minutes: 0,
-        cachets: approved && basis === 'CACHET' ? (row.cachets ?? 1) : 0,
-        priced: false,
-        amount: ZERO,
-      } satisfies PayLine as PayLine,
-    };
-  });
+/** The engagement's own columns, without the person's and the project's (which the caller may share). */
+export type LineSource = Omit<
+  PayLineRow,
+  'first_name' | 'last_name' | 'employment_type' | 'project_id' | 'project_name'
+>;
 
-  const hourly = lines.filter((l) => l.line.approved && l.line.basis === 'HOURLY');
+/** Who and what a line is for: strings an org-wide pass reads once and shares between the lines. */
+export interface LineOwner {
+  user_id: string;
+  user_name: string;
+  employment_type: EmploymentType;
+}
+export interface LineProject {
+  project_id: string;
+  project_name: string;
+}
+
+/** A pay line as one engagement gives it on its own: overtime and amount wait for the person's other lines. */
+export interface LineDraft {
+  line: PayLine;
+  rate: Rate | undefined;
+  /** the worked start (planned start until a timesheet is saved): the order of the week for overtime */
+  startMs: number;
+  /** the day number of the local Monday of `startMs` */
+  week: number;
+}
+
+export function draftLine(
+  row: LineSource,
+  owner: LineOwner,
+  project: LineProject,
+  ctx: PricingContext,
+): LineDraft {
+  const saved = row.status !== null; // a timesheet's status is never null: null is no timesheet (left join)
+  const approved = row.status === 'APPROVED';
+  const work = saved
+    ? breakDownWork(row.worked_start!, row.worked_end!, row.break_minutes ?? 0, ctx.work)
+    : undefined;
+  const profileId = ctx.resolver.resolve(row);
+  const rate = profileId ? ctx.rates.get(profileId) : undefined;
+  const basis: PayBasis = row.pay_basis ?? rate?.basis ?? 'HOURLY';
+  const plannedStart = Date.parse(row.planned_start);
+  const startMs = saved ? Date.parse(row.worked_start!) : plannedStart;
+  const { timeZone } = ctx.work;
+  return {
+    rate,
+    startMs,
+    week: mondayOfDay(localDay(startMs, timeZone)),
+    line: {
+      user_id: owner.user_id,
+      user_name: owner.user_name,
+      employment_type: owner.employment_type,
+      project_id: project.project_id,
+      project_name: project.project_name,
+      month: monthOfDay(localDay(plannedStart, timeZone)),
+      basis,
+      approved,
+      planned_minutes: minutesBetween(row.planned_start, row.planned_end),
+      worked_minutes: work?.worked_minutes ?? 0,
+      approved_minutes: approved ? (work?.worked_minutes ?? 0) : 0,
+      night_minutes: approved ? (work?.night_minutes ?? 0) : 0,
+      sunday_minutes: approved ? (work?.sunday_minutes ?? 0) : 0,
+      holiday_minutes: approved ? (work?.holiday_minutes ?? 0) : 0,
+      overtime_minutes: 0,
+      cachets: approved && basis === 'CACHET' ? (row.cachets ?? 1) : 0,
+      priced: false,
+      amount: ZERO_AMOUNT,
+    },
+  };
+}
+
+/** One person's drafts (in mission start order) → their lines: weekly overtime, then each line's amount. */
+export function finishLines(drafts: readonly LineDraft[]): PayLine[] {
+  const hourly = drafts.filter((l) => l.line.approved && l.line.basis === 'HOURLY');
   const overtime = weeklyOvertime(
     hourly.map((l) => ({
-      week: mondayOf(localDate(l.startMs, ctx.work.timeZone)),
+      week: l.week,
       startMs: l.startMs,
       worked_minutes: l.line.approved_minutes,
       threshold:
@@ -118,7 +157,9 @@ export function payLines(rows: readonly PayLineRow[], ctx: PricingContext): PayL
   );
   hourly.forEach((l, i) => (l.line.overtime_minutes = overtime[i]!));
 
-  for (const { line, rate } of lines) {
+  const lines: PayLine[] = [];
+  for (const { line, rate } of drafts) {
+    lines.push(line);
     if (!line.approved || !rate || rate.basis !== line.basis) continue;
     line.priced = true;
     line.amount = priceLine(
@@ -134,5 +175,23 @@ export function payLines(rows: readonly PayLineRow[], ctx: PricingContext): PayL
       rate,
     );
   }
-  return lines.map((l) => l.line);
+  return lines;
+}
+
+/** One person's engagements (in mission start order) → pay lines. */
+export function payLines(rows: readonly PayLineRow[], ctx: PricingContext): PayLine[] {
+  return finishLines(
+    rows.map((row) =>
+      draftLine(
+        row,
+        {
+          user_id: row.user_id,
+          user_name: `${row.first_name} ${row.last_name}`,
+          employment_type: row.employment_type,
+        },
+        row,
+        ctx,
+      ),
+    ),
+  );
 }

@@ -10,8 +10,8 @@ import { loadPaySettings, workContextOf, type PaySettings } from '../pay/pay-set
 import { mondayOf } from '../pay/work-time.js';
 import { zonedDateTimeToUtc } from '../../platform/timezone.js';
 import { payLines, type PricingContext } from './pay-lines.js';
-import { SqliteAdapter } from 'kysely';
-import { engagementsOf, loadRates, streamEngagementsByPerson, userPage } from './payroll.repository.js';
+import { orgMonth } from './org-month.js';
+import { engagementsOf, loadRates, userPage } from './payroll.repository.js';
 import {
   countedMinutes,
   HOURS_PER_CACHET,
@@ -50,7 +50,7 @@ async function pricingContext(db: Db, scope: OrgScope, settings: PaySettings): P
 }
 
 /** The UTC range to read for a month: from the Monday of its first week (weekly overtime looks back). */
-function readRange(month: string, settings: PaySettings) {
+export function readRange(month: string, settings: PaySettings) {
   const { from, to } = monthRange(month, settings.timezone);
   return {
     from: zonedDateTimeToUtc(mondayOf(`${month}-01`), '00:00', settings.timezone),
@@ -60,8 +60,9 @@ function readRange(month: string, settings: PaySettings) {
 }
 
 /**
- * The month of each person, page after page of people (keyset on name, id), so an export never holds more than
- * one page in memory. Yields the cursor of the last person read with each page.
+ * The month of each person, page after page of people (keyset on name, id), each page's engagements read through
+ * the people's index: the JSON totals (a page and its cursor) and an export of one person. Yields the cursor of
+ * the last person read with each page.
  */
 export async function* personMonths(
   db: Db,
@@ -72,27 +73,11 @@ export async function* personMonths(
     pageSize?: number;
     cursor?: (string | number)[] | undefined;
     maxPages?: number;
-    /** an export that reads everything in one go (no cursor to hand back) */
-    streamed?: boolean;
   } = {},
 ): AsyncGenerator<{ items: PersonMonth[]; cursor: (string | number)[] | null }> {
   if (run.empty) return;
   const ctx = await pricingContext(db, scope, run.settings);
   const { from, to } = readRange(month, run.settings);
-  if (options.streamed && !run.userId && db.getExecutor().adapter instanceof SqliteAdapter) {
-    // the whole org's month on SQLite: one pass over the month's missions (see streamEngagementsByPerson)
-    let items: PersonMonth[] = [];
-    for await (const rows of streamEngagementsByPerson(db, scope.orgId, from, to)) {
-      const total = personMonth(payLines(rows, ctx), month);
-      if (total) items.push(total);
-      if (items.length >= EXPORT_PAGE) {
-        yield { items, cursor: null };
-        items = [];
-      }
-    }
-    if (items.length > 0) yield { items, cursor: null };
-    return;
-  }
   const pageSize = options.pageSize ?? EXPORT_PAGE;
   let cursor = options.cursor;
   for (let page = 0; options.maxPages === undefined || page < options.maxPages; page++) {
@@ -116,6 +101,22 @@ export async function* personMonths(
     yield { items, cursor: cursor ?? null };
     if (!cursor) return;
   }
+}
+
+/**
+ * The month of every person of the org, for an export: one pass over the month's missions, people in the same
+ * name order as `personMonths` (see `orgMonth`).
+ */
+export async function* orgPersonMonths(
+  db: Db,
+  scope: OrgScope,
+  run: MonthRun,
+  month: string,
+): AsyncGenerator<PersonMonth> {
+  if (run.empty) return;
+  const ctx = await pricingContext(db, scope, run.settings);
+  const { from, to } = readRange(month, run.settings);
+  yield* orgMonth(db, scope.orgId, ctx, month, { from, to });
 }
 
 /** Amounts become null for a caller who may not see money. */
