@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, authOf } from '../../platform/auth/access.js';
 import { AppError } from '../../platform/errors.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
-import { findAccountWithOrgs } from './accounts.repository.js';
 import {
   ChangePasswordBody,
   LoginBody,
@@ -16,6 +15,7 @@ import {
   WebRtcConfig,
 } from './auth.schemas.js';
 import {
+  accountOrgs,
   login,
   logout,
   refresh,
@@ -149,16 +149,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const auth = authOf(request);
-      const rows = await findAccountWithOrgs(app.database.db, auth.accountId);
-      return {
-        id: auth.accountId,
-        email: rows[0]!.email,
-        org_id: auth.orgId,
-        role: auth.role,
-        orgs: rows.flatMap(({ org_id, name, role }) =>
-          org_id && name && role ? [{ org_id, name, role }] : [],
-        ),
-      };
+      const { email, orgs } = await accountOrgs(app.sessionCache, app.database.db, auth.accountId);
+      return { id: auth.accountId, email, org_id: auth.orgId, role: auth.role, orgs };
     },
   );
 

@@ -3,12 +3,14 @@ import { recordAudit, type Actor } from '../../platform/audit.js';
 import type { AccessTokens } from '../../platform/auth/jwt.js';
 import { burnVerification, hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
 import { hashToken, randomToken } from '../../platform/auth/secrets.js';
+import type { AccountOrgs, SessionCache } from '../../platform/auth/session-cache.js';
 import { DAY, isoIn, isoNow } from '../../platform/clock.js';
 import { asBool, type Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { addressOf, type RateLimiter } from '../../platform/rate-limit.js';
 import {
   findAccountByEmail,
+  findAccountWithOrgs,
   findMembershipRole,
   listMemberships,
   setPasswordHash,
@@ -235,4 +237,20 @@ function issue(
 ): IssuedTokens {
   const { token, expiresIn } = deps.tokens.sign({ sub: accountId, org: orgId, sid: sessionId });
   return { access_token: token, token_type: 'bearer', expires_in: expiresIn, org_id: orgId, refreshToken };
+}
+
+/**
+ * The account's email and orgs for `/auth/me`, from the session cache while it holds them (it is emptied by every
+ * change to memberships and org names, session-cache.ts), else by one query.
+ */
+export async function accountOrgs(cache: SessionCache, db: Db, accountId: string): Promise<AccountOrgs> {
+  const cached = cache.lookupAccount(accountId);
+  if (typeof cached === 'object' && cached !== null) return cached;
+  const rows = await findAccountWithOrgs(db, accountId);
+  const value: AccountOrgs = {
+    email: rows[0]!.email,
+    orgs: rows.flatMap(({ org_id, name, role }) => (org_id && name && role ? [{ org_id, name, role }] : [])),
+  };
+  cache.storeAccount(cached, accountId, value);
+  return value;
 }

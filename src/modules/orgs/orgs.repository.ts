@@ -1,4 +1,5 @@
 import { trustedOrgId, type OrgId } from '../../platform/auth/org-scope.js';
+import { signalSessionChange } from '../../platform/auth/session-signal.js';
 import { isoNow, newId } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { MemberRole } from '../../platform/db/tables.js';
@@ -23,6 +24,7 @@ export function findOrg(db: Executor, orgId: OrgId) {
 export async function insertMembership(db: Executor, orgId: OrgId, accountId: string, role: MemberRole) {
   const membership = { id: newId(), org_id: orgId, account_id: accountId, role, created_at: isoNow() };
   await db.insertInto('org_memberships').values(membership).execute();
+  await signalSessionChange(db); // the account's orgs changed (session-cache.ts)
   return membership;
 }
 
@@ -56,4 +58,5 @@ export async function updateOrgRow(
     .set({ ...changes, updated_at: isoNow() })
     .where('id', '=', orgId)
     .execute();
+  if (changes.name !== undefined) await signalSessionChange(db); // members' `/auth/me` shows it (session-cache.ts)
 }

@@ -12,6 +12,12 @@ export interface CachedSession {
   storedAt: number;
 }
 
+/** What `/auth/me` reads: the account's email and its orgs (oldest membership first). */
+export interface AccountOrgs {
+  email: string;
+  orgs: { org_id: string; name: string; role: MemberRole }[];
+}
+
 /** Taken before a lookup; its answer is stored only if nothing was invalidated since (see {@link SessionCache.store}). */
 export type Ticket = number | null;
 
@@ -33,6 +39,8 @@ const MAX_ENTRIES = 10_000;
  */
 export class SessionCache {
   private readonly entries = new Map<string, CachedSession>();
+  /** By account: emptied with the sessions, so by every change to memberships and org names too. */
+  private readonly accounts = new Map<string, { value: AccountOrgs; storedAt: number }>();
   /** Bumped by every invalidation: a lookup that began before one does not store its (maybe older) answer. */
   private generation = 0;
   private lastStamp: number;
@@ -75,10 +83,29 @@ export class SessionCache {
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  /** Forgets everything: called on every change to sessions, accounts or memberships this instance learns of. */
+  /** The cached orgs of this account, or a ticket to store the ones about to be read (as {@link lookup}). */
+  lookupAccount(accountId: string): AccountOrgs | Ticket {
+    if (!this.usable()) return null;
+    const entry = this.accounts.get(accountId);
+    if (entry && Date.now() - entry.storedAt < this.ttlMs) return entry.value;
+    return this.generation;
+  }
+
+  storeAccount(ticket: Ticket, accountId: string, value: AccountOrgs): void {
+    if (ticket === null || !this.usable() || ticket !== this.generation) return;
+    this.accounts.delete(accountId);
+    this.accounts.set(accountId, { value, storedAt: Date.now() });
+    if (this.accounts.size > MAX_ENTRIES) this.accounts.delete(this.accounts.keys().next().value!);
+  }
+
+  /**
+   * Forgets everything: called on every change to sessions, accounts, memberships or org names this instance
+   * learns of.
+   */
   invalidate(): void {
     this.generation++;
     this.entries.clear();
+    this.accounts.clear();
   }
 
   get size(): number {
@@ -97,10 +124,12 @@ declare module 'fastify' {
 }
 
 /**
- * A change to a row the access hook may have cached. Inserts are not: a new session, account or membership
- * cannot be in the cache (it keeps no negative answers), and a login must not empty it.
+ * A change to a row the cache may hold: sessions, accounts and memberships, a new membership (an account's
+ * orgs), an org's name. Other inserts are not: a new session or account cannot be in the cache (it keeps no
+ * negative answers), and a login must not empty it.
  */
-const SESSION_WRITE = /^\s*(?:update|delete)\b[\s\S]*\b(?:auth_sessions|accounts|org_memberships)\b/i;
+const SESSION_WRITE =
+  /^\s*(?:(?:update|delete)\b[\s\S]*\b(?:auth_sessions|accounts|org_memberships)\b|insert\s+into\s+"?org_memberships\b|update\s+"?orgs"?\s+set\b[\s\S]*?"?name"?\s*=)/i;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

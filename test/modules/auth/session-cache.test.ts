@@ -33,11 +33,15 @@ describe.each(DIALECTS)('session cache on %s', (dialect) => {
    * fraction of a millisecond to a few on one machine. This waits for that delivery only (at most 1 s, while an
    * entry would live 5 s), and says so when it had to wait.
    */
-  async function seenAtOnce<R extends { statusCode: number }>(request: () => Promise<R>, status: number) {
+  async function seenAtOnce<R extends { statusCode: number }>(
+    request: () => Promise<R>,
+    expected: number | ((res: R) => boolean),
+  ) {
+    const seen = typeof expected === 'number' ? (res: R) => res.statusCode === expected : expected;
     const started = performance.now();
     let res = await request();
     if (dialect === 'sqlite') return res;
-    while (res.statusCode !== status && performance.now() - started < 1000) {
+    while (!seen(res) && performance.now() - started < 1000) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       res = await request();
     }
@@ -84,6 +88,65 @@ describe.each(DIALECTS)('session cache on %s', (dialect) => {
     ctx.app.sessionCache.invalidate();
     await warm(ctx.app, org.tech);
     expect(ctx.app.sessionCache.size).toBe(1);
+  });
+
+  const orgsOf = async (app: FastifyInstance, member: Member) => {
+    const res = await me(app, member);
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json() as { orgs: { org_id: string; name: string; role: string }[] }).orgs;
+  };
+  const rename = async (orgId: string, owner: Member, name: string) => {
+    const res = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/orgs/${orgId}`,
+      headers: owner.headers,
+      payload: { name },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+
+  it('`/auth/me` shows at once a renamed org, a role change and a new org', async () => {
+    const org = await createOrgFixture(ctx.app);
+    await warm(ctx.app, org.admin);
+    await rename(org.orgId, org.owner, 'Théâtre renamed');
+    expect(await orgsOf(ctx.app, org.admin)).toEqual([
+      { org_id: org.orgId, name: 'Théâtre renamed', role: 'admin' },
+    ]);
+
+    const demote = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/orgs/${org.orgId}/members/${org.admin.accountId}`,
+      headers: org.owner.headers,
+      payload: { role: 'manager' },
+    });
+    expect(demote.statusCode, demote.body).toBe(200);
+    expect(await orgsOf(ctx.app, org.admin)).toEqual([
+      { org_id: org.orgId, name: 'Théâtre renamed', role: 'manager' },
+    ]);
+
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs',
+      headers: org.admin.headers,
+      payload: { name: 'Second stage' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(await orgsOf(ctx.app, org.admin)).toEqual([
+      { org_id: org.orgId, name: 'Théâtre renamed', role: 'manager' },
+      { org_id: created.json().id, name: 'Second stage', role: 'owner' },
+    ]);
+  });
+
+  it('`/auth/me` shows at once an org renamed on another connection', async () => {
+    const org = await createOrgFixture(ctx.app);
+    await warm(ctx.app, org.tech);
+    await onAnotherConnection('UPDATE orgs SET name = $1 WHERE id = $2', ['Renamed by hand', org.orgId]);
+    const res = await seenAtOnce(
+      () => me(ctx.app, org.tech),
+      (r) => r.json().orgs[0]?.name === 'Renamed by hand',
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json().orgs).toEqual([{ org_id: org.orgId, name: 'Renamed by hand', role: 'tech' }]);
   });
 
   it('a logout ends the token at once', async () => {
@@ -259,6 +322,18 @@ describe.each(DIALECTS)('session cache on %s', (dialect) => {
       const after = await seenAtOnce(() => me(other, org.tech), 401);
       expect(after.statusCode).toBe(401);
       expect(after.json()).toMatchObject({ code: 'unauthorized' });
+    });
+
+    it('an org renamed on one shows at once in `/auth/me` on the other', async () => {
+      const org = await createOrgFixture(ctx.app);
+      await warm(other, org.manager);
+      await rename(org.orgId, org.owner, 'Renamed elsewhere');
+      const res = await seenAtOnce(
+        () => me(other, org.manager),
+        (r) => r.json().orgs[0]?.name === 'Renamed elsewhere',
+      );
+      expect(res.statusCode).toBe(200);
+      expect(res.json().orgs).toEqual([{ org_id: org.orgId, name: 'Renamed elsewhere', role: 'manager' }]);
     });
   });
 
