@@ -66,7 +66,10 @@ const dialects: Dialect[] =
       ? [args.db]
       : [];
 if (dialects.length === 0) throw new Error('--db must be sqlite, postgres or both');
-const only = args.only?.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+const only = args.only
+  ?.split(',')
+  .map((part) => part.trim().toLowerCase())
+  .filter(Boolean);
 const selected = (name: string) => !only || only.some((part) => name.toLowerCase().includes(part));
 
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -110,6 +113,8 @@ interface Endpoint {
   baseline?: Figures;
   /** Median over the repetitions of (ours / the baseline measured right after it). */
   ratio?: number;
+  /** Median over the repetitions of (the baseline's server CPU per request / ours). */
+  cpu_ratio?: number;
   /** Ours alone (medians over the repetitions). */
   single?: Single;
   /** Fairness under load (issue 13, item 3): p99 at 50 connections / the single-request p50, and p99 / p50. */
@@ -856,14 +861,30 @@ async function measure(
             }
           : {}),
       });
-      if (spec.baseline) baseRuns.push(figures(await cannon({ url: `${baseline.url}${spec.baseline}` })));
-      else if (spec.argon2) baseRuns.push(await argon2Baseline());
+      if (spec.baseline) {
+        const baseTicks = cpuTicks(baseline.process.pid);
+        const result = await cannon({ url: `${baseline.url}${spec.baseline}` });
+        await sleep(200);
+        const baseMs = (cpuTicks(baseline.process.pid) - baseTicks) * 10;
+        baseRuns.push({
+          ...figures(result),
+          ...(baseMs >= 0 && result.requests.total > 0
+            ? { cpu_ms_per_request: Math.round((baseMs / result.requests.total) * 1000) / 1000 }
+            : {}),
+        });
+      } else if (spec.argon2) baseRuns.push(await argon2Baseline());
     }
     const ours = combine(oursRuns);
     const base = baseRuns.length ? combine(baseRuns) : undefined;
     const ratio = base
       ? Math.round(median(oursRuns.map((o, i) => o.rps / Math.max(1, baseRuns[i]!.rps))) * 100) / 100
       : undefined;
+    // The same comparison in server CPU per request: what the load generator sharing the cores does not skew.
+    const cpuRatios = oursRuns.flatMap((o, i) => {
+      const b = baseRuns[i]?.cpu_ms_per_request;
+      return b && o.cpu_ms_per_request ? [b / o.cpu_ms_per_request] : [];
+    });
+    const cpuRatio = cpuRatios.length ? Math.round(median(cpuRatios) * 100) / 100 : undefined;
     const alone: Single = {
       p50: median(singleRuns.map((r) => r.p50)),
       p99: median(singleRuns.map((r) => r.p99)),
@@ -886,6 +907,7 @@ async function measure(
       name: spec.name,
       status: failed ? 'failed' : 'ok',
       ...(ratio !== undefined ? { ratio } : {}),
+      ...(cpuRatio !== undefined ? { cpu_ratio: cpuRatio } : {}),
       ...(note ? { note } : {}),
       ours,
       ...(base ? { baseline: base } : {}),
@@ -943,8 +965,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
 function table(result: DialectResult): string {
   const lines = [
     `${result.dialect} — scale ${scale}, ${CONNECTIONS} connections, ${duration} s per run, median of ${repeat}, server RSS max ${result.server_rss_max_mb} MB, load ${result.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
-    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | warm p99 | warm/alone | floor | CPU ms/req | client CPU',
-    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|----------|------------|-------|------------|-----------',
+    'endpoint                  |   req/s | p50 ms | p99 ms | err | non2xx | baseline req/s | ratio | EL p99 ms | alone p50 ms | p99/alone | p99/p50 | warm p99 | warm/alone | floor | CPU ms/req | client CPU | base CPU | CPU ratio',
+    '--------------------------|---------|--------|--------|-----|--------|----------------|-------|-----------|--------------|-----------|---------|----------|------------|-------|------------|------------|----------|----------',
   ];
   for (const e of result.endpoints) {
     if (!e.ours) {
@@ -971,6 +993,8 @@ function table(result: DialectResult): string {
         String(e.queueing_floor ?? '—').padStart(6),
         String(o.cpu_ms_per_request ?? '—').padStart(11),
         String(o.client_cpu_ms_per_request ?? '—').padStart(11),
+        String(e.baseline?.cpu_ms_per_request ?? '—').padStart(9),
+        String(e.cpu_ratio ?? '—').padStart(9),
       ].join(' |') + (e.status === 'failed' ? '  ← FAILED' : ''),
     );
   }
