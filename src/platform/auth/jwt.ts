@@ -31,6 +31,9 @@ export function accessTokens(config: Config): AccessTokens {
     algorithms: [config.jwtAlg],
     requiredClaims: ['sub', 'sid', 'typ', 'exp', 'iat'],
     cache: 10_000,
+    // The token itself is the key: fast-jwt's default hashes every token (SHA-256, a few µs per request) to keep
+    // keys short; 10,000 tokens of ≈ 300 bytes are ≈ 3 MB, and the tokens are in this process's memory anyway.
+    cacheKeyBuilder: (token: string) => token,
   });
   return {
     sign: (claims) => ({ token: signer({ ...claims, typ: TYP }), expiresIn }),
