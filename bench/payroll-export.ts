@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/payroll-export.ts [--scale M|L] [--db sqlite|postgres] [--file /tmp/x.db] [--database-url URL]
- *   [--runs 3] [--no-build]`
+ *   [--runs 3] [--no-build] [--server-root DIR] [--export monthly.csv|aem.csv|…]`
  *
  * The monthly payroll CSV of a large org, streamed: seeds the demo dataset (`crew seed demo`, seed 42) at the
  * scale, approves a timesheet for every ACCEPTED assignment of its busiest month, binds an hourly rate with
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     file: { type: 'string' },
     'database-url': { type: 'string' },
     runs: { type: 'string', default: '3' },
+    /** another export of the same month, e.g. aem.csv (its SHA-256 compares two commits the same way) */
+    export: { type: 'string', default: 'monthly.csv' },
     'no-build': { type: 'boolean', default: false },
     /** keep the fresh PostgreSQL database (its URL is logged) to reuse it with --database-url */
     keep: { type: 'boolean', default: false },
@@ -323,7 +325,7 @@ try {
   );
   const token = tokens.sign({ sub: fx.ownerId, org: fx.orgId, sid: session.id }).token;
   server = await startServer(bench.url);
-  const url = `${server.base}/api/v1/orgs/${fx.orgId}/pay/exports/monthly.csv?month=${fx.month}&decimal=comma`;
+  const url = `${server.base}/api/v1/orgs/${fx.orgId}/pay/exports/${args.export}?month=${fx.month}&decimal=comma`;
   const results = [];
   for (let run = 0; run < Number(args.runs); run++) {
     const before = rssOf(server.pid);

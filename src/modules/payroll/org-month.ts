@@ -25,12 +25,14 @@ export const ORG_MONTH_PAGES = { people: 5000, lines: 5000 };
  * The whole org's month for the exports, in one pass over the month and in the roster's order:
  * 1. the people, by name (last name, first name, id: the database's order and collation, as the paged walk and
  *    the JSON totals have them), and the projects' names, each read once;
- * 2. the month's engagements in mission start order (`monthLinesPage`: no sort, three key lookups per row), each
- *    turned into its draft line at once (minutes, rate) and kept in columns of numbers (`DraftColumns`), not as
- *    rows or objects;
+ * 2. the month's engagements in mission start order, then assignment id (three key lookups per row, no person
+ *    and no project joined; SQLite: keyset pages, PostgreSQL: a server-side cursor in a read-only transaction),
+ *    each turned into its draft line at once (minutes, rate) and kept in columns of numbers (`DraftColumns`),
+ *    not as rows or objects;
  * 3. then, person by person in name order, their drafts in mission start order (the order the paged walk reads
  *    them in), their weekly overtime and amounts (`finishLines`) and their month.
- * Memory holds the roster and the month's draft lines (≈ 62,000 at scale L, ≈ 7 MB), never the rows.
+ * Memory holds the roster and the month's draft lines (≈ 68,000 with the week before the month at scale L,
+ * ≈ 8 MB of typed arrays), never the month's rows: a page of them at a time.
  */
 export async function* orgMonth(
   db: Executor,
