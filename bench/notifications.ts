@@ -4,12 +4,17 @@
  * 1. Invite + accept throughput through HTTP, with the notification dispatcher running (sending to a local SMTP
  *    sink) and without it, in alternated rounds: the median of the rounds' on/off ratios must stay ≥ 0.9.
  * 2. 10,000 queued notifications drained to a local SMTP sink: must reach ≥ 200 per second.
+ * 3. `--only queries`: the statements per invite + accept pair, from the requests alone and from the dispatcher
+ *    that plans and sends their mails afterwards (the database's query listener), grouped by statement.
  * The server is in-process (buildApp + listen); the SMTP sink runs in a child process (bench/smtp-sink.mjs), as a
  * relay would. See BENCHMARKS.md.
  */
 import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -28,8 +33,10 @@ const { values: args } = parseArgs({
     drain: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '5' },
-    // throughput | drain: one of the two measurements only
+    // throughput | drain | queries: one measurement only
     only: { type: 'string' },
+    // with --only queries: write a CPU profile of the dispatcher's rounds (the requests are over) to this file
+    profile: { type: 'string' },
     'postgres-url': {
       type: 'string',
       default: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -204,6 +211,10 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let next = 0;
   let failures = 0;
+  let queries = 0;
+  const stopCounting = fresh.database.onQuery!(() => queries++);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const started = performance.now();
   const cpu = process.cpuUsage();
   await Promise.all(
@@ -227,6 +238,8 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  stopCounting();
+  loop.disable();
   await app.close();
   const sent = (await sink.count()).received;
   await sink.close();
@@ -237,6 +250,103 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
     // CPU of this process (server, dispatcher and SMTP sink) per pair: what a shared machine's load does not skew
     cpu_ms_per_pair: Math.round(((used.user + used.system) / 1000 / jobs.length) * 100) / 100,
     mails_sent_during_run: sent,
+    // every statement while the run lasted (the requests', and the dispatcher's when it runs), per pair
+    queries_per_pair: round2(queries / jobs.length),
+    // how long a ready callback waited for the event loop: a request holding the event lock waits as long
+    event_loop_delay_ms: {
+      mean: round2(loop.mean / 1e6),
+      p99: round2(loop.percentile(99) / 1e6),
+      max: round2(loop.max / 1e6),
+    },
+  };
+}
+
+/** The first words of a statement and its table, so that the same statement with other values counts once. */
+const statementShape = (text: string) =>
+  text
+    .replace(/\$\d+|\?/g, '?')
+    .replace(/\(\?(, \?)*\)/g, '(…)')
+    .replace(/\s+/g, ' ')
+    .slice(0, 110);
+
+/**
+ * Queries per invite + accept pair: `QUERY_PAIRS` pairs with the dispatcher stopped (the requests' own queries),
+ * then rounds of `tick()` until every event is planned and every mail due is sent (the notifications' queries).
+ */
+async function queriesRun(dialect: Dialect) {
+  const PAIRS = Math.min(OPS, 300);
+  const { sink, fresh, app } = await mailingApp(dialect);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs`;
+  const { orgId, token, ownerToken, jobs } = await fixture(fresh.database, app, PAIRS);
+  await app.notifications.tick(); // plans nothing yet, but warms the dispatcher's first round
+  const counts = new Map<string, number>();
+  let total = 0;
+  const stop = fresh.database.onQuery!((q) => {
+    total++;
+    const shape = statementShape(q.sql);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  });
+  for (const job of jobs) {
+    const invited = await fetch(`${base}/${orgId}/missions/${job.missionId}/assignments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: job.userId, role_id: job.roleId }),
+    });
+    const { id } = (await invited.json()) as { id: string };
+    await (
+      await fetch(`${base}/${orgId}/assignments/${id}/accept`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ownerToken}` },
+      })
+    ).arrayBuffer();
+  }
+  const requests = total;
+  const requestCounts = new Map(counts);
+  counts.clear();
+  const profiler = args.profile ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const cpu = process.cpuUsage();
+  let ticks = 0;
+  let sent = 0;
+  for (;;) {
+    const round = await app.notifications.tick();
+    ticks++;
+    sent += round.sent;
+    if (round.planned === 0 && round.sent === 0) break;
+  }
+  const used = process.cpuUsage(cpu);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(args.profile!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  const notifications = total - requests;
+  const idle = total;
+  await app.notifications.tick();
+  const idleQueries = total - idle;
+  stop();
+  await app.close();
+  await sink.close();
+  await fresh.drop();
+  const top = (m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1]).map(([shape, n]) => `${round2(n / PAIRS)}  ${shape}`);
+  return {
+    pairs: PAIRS,
+    mails_sent: sent,
+    ticks,
+    request_queries_per_pair: round2(requests / PAIRS),
+    notification_queries_per_pair: round2(notifications / PAIRS),
+    // this process's CPU for planning and sending the pairs' mails (the requests are over)
+    notification_cpu_ms_per_pair: round2((used.user + used.system) / 1000 / PAIRS),
+    idle_round_queries: idleQueries,
+    // the last tick found nothing: counted here too
+    notification_statements: top(counts),
+    request_statements: top(requestCounts),
   };
 }
 
@@ -324,6 +434,11 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const results: Record<string, unknown> = {};
 for (const dialect of dialects) {
   const result: Record<string, unknown> = {};
+  if (args.only === 'queries') {
+    result.queries = await queriesRun(dialect);
+    results[dialect] = result;
+    continue;
+  }
   if (args.only !== 'drain') {
     // ROUNDS pairs of runs, the order alternated in each (off, on, then on, off): the machine is shared, so
     // each pair is compared within the same minute and the figure is the median of the pairs' ratios.
@@ -351,6 +466,10 @@ for (const dialect of dialects) {
       cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.cpu_ms_per_pair))),
       cpu_ratio_median: round2(median(pairs.map((p) => p.off.cpu_ms_per_pair / p.on.cpu_ms_per_pair))),
       mails_sent_during_on_runs: pairs.map((p) => p.on.mails_sent_during_run),
+      event_loop_delay_ms_off: pairs.map((p) => p.off.event_loop_delay_ms),
+      event_loop_delay_ms_on: pairs.map((p) => p.on.event_loop_delay_ms),
+      queries_per_pair_off: round2(median(pairs.map((p) => p.off.queries_per_pair))),
+      queries_per_pair_on: round2(median(pairs.map((p) => p.on.queries_per_pair))),
       load_avg_1m: Math.round(loadavg()[0]! * 10) / 10,
     };
   }

@@ -7,17 +7,19 @@ import type { Db } from '../../platform/db/database.js';
 import { pruneEvents } from '../../platform/events.js';
 import type { Mailer } from '../../platform/mail.js';
 import { composeNotification } from './compose.js';
+import { assignmentFactsOf } from './facts.repository.js';
 import {
   claimDue,
-  dropNotification,
+  dropNotifications,
   markFailed,
   markSent,
+  pendingWork,
   postpone,
   pruneSentNotifications,
   type NotificationRow,
 } from './notifications.repository.js';
 import { dpaeReminderScan } from './dpae-reminders.js';
-import { PLAN_BATCH, planBatch } from './planner.js';
+import { planBatch, planBatchSize } from './planner.js';
 
 export interface DispatcherOptions {
   /** how often the running dispatcher looks for work */
@@ -74,6 +76,14 @@ const PRUNE_EVERY_MS = 3600_000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The assignments whose facts composing a notification reads (compose.ts); the DPAE reminder reads its own. */
+function assignmentsOf(n: NotificationRow): string[] {
+  if (n.kind === 'dpae_reminder') return [];
+  const p = n.payload as { assignment_id?: unknown; items?: { assignment_id?: unknown }[] };
+  const ids = [p.assignment_id, ...(Array.isArray(p.items) ? p.items.map((i) => i.assignment_id) : [])];
+  return ids.filter((id): id is string => typeof id === 'string');
+}
+
 /** Rounds in which one event must fail on its own before the planner steps over it. */
 const POISON_ROUNDS = 5;
 
@@ -92,6 +102,8 @@ export function createDispatcher(
 ): Dispatcher {
   const o = { ...DEFAULTS, sentRetentionMs: deps.config.retention.sentNotificationsMs, ...options };
   let lastPrune = 0;
+  // The planner's cursor as this instance last saw it: a round asks for events after it (pendingWork).
+  let seenCursor = 0;
   const pruneSent = batchedChore(
     (limit) => pruneSentNotifications(deps.db, new Date(Date.now() - o.sentRetentionMs).toISOString(), limit),
     { batchSize: PRUNE_BATCH, everyMs: PRUNE_EVERY_MS },
@@ -109,18 +121,30 @@ export function createDispatcher(
     return skip;
   };
 
-  async function sendOne(
-    n: NotificationRow,
-    now: Date,
-    result: TickResult,
-    round: Map<string, Promise<unknown>>,
-    sent: string[],
-  ): Promise<void> {
+  /** What the mails of one claimed batch share, and what they leave to be written together at its end. */
+  interface Batch {
+    now: Date;
+    result: TickResult;
+    round: Map<string, Promise<unknown>>;
+    facts: Awaited<ReturnType<typeof assignmentFactsOf>>;
+    sent: string[];
+    dropped: string[];
+  }
+
+  async function sendOne(n: NotificationRow, batch: Batch): Promise<void> {
+    const { now, result, round } = batch;
     const nowIso = now.toISOString();
     try {
-      const composed = await composeNotification({ db: deps.db, config: deps.config, n, now: nowIso, round });
+      const composed = await composeNotification({
+        db: deps.db,
+        config: deps.config,
+        n,
+        now: nowIso,
+        round,
+        facts: batch.facts,
+      });
       if ('drop' in composed) {
-        await dropNotification(deps.db, n.id);
+        batch.dropped.push(n.id); // deleted with the rest of its batch
         result.dropped++;
         return;
       }
@@ -136,7 +160,7 @@ export function createDispatcher(
         messageId: n.message_id,
         headers: { ...composed.mail.headers, 'X-Coulisses-Notification': n.kind },
       });
-      sent.push(n.id); // marked with the rest of its batch (at-least-once: a crash before that resends it)
+      batch.sent.push(n.id); // marked with the rest of its batch (at-least-once: a crash before that resends it)
       result.sent++;
     } catch (error) {
       const attempts = n.attempts + 1;
@@ -156,26 +180,33 @@ export function createDispatcher(
 
   async function tick(options: { now?: Date } = {}): Promise<TickResult> {
     const result: TickResult = { planned: 0, sent: 0, failed: 0, dead: 0, dropped: 0 };
-    for (;;) {
+    const work = await pendingWork(deps.db, seenCursor, (options.now ?? new Date()).toISOString());
+    const batchSize = planBatchSize(deps.db);
+    while (work.events) {
       const planned = await planBatch(deps.db, deps.config, skipPoison);
-      result.planned += planned;
-      if (planned < PLAN_BATCH) break;
+      result.planned += planned.read;
+      if (planned.cursor !== null) seenCursor = planned.cursor;
+      if (planned.read < batchSize) break;
       await nextTurn(); // let the requests waiting for the connection in between batches
     }
     // After planning: what was just planned to go out at once is due now.
     const now = options.now ?? new Date();
     const round = new Map<string, Promise<unknown>>(); // lookups the round's mails share (compose.ts)
-    await scanDpae(now); // assignments entering the DPAE window: time, not an event, makes them due
-    for (;;) {
+    // assignments entering the DPAE window: time, not an event, makes them due
+    const reminded = await scanDpae(now);
+    for (let more = work.due || result.planned > 0 || reminded > 0; more;) {
       const leaseUntil = new Date(now.getTime() + o.leaseMs).toISOString();
       const claimed = await claimDue(deps.db, now.toISOString(), leaseUntil, o.batchSize);
-      const sent: string[] = [];
+      // The facts of the whole batch in one query, read once it is claimed (compose.ts)
+      const facts = await assignmentFactsOf(deps.db, claimed.flatMap(assignmentsOf));
+      const batch: Batch = { now, result, round, facts, sent: [], dropped: [] };
       try {
-        await inFlight(claimed, o.concurrency, (n) => sendOne(n, now, result, round, sent));
+        await inFlight(claimed, o.concurrency, (n) => sendOne(n, batch));
       } finally {
-        await markSent(deps.db, sent, new Date().toISOString());
+        await markSent(deps.db, batch.sent, new Date().toISOString());
+        await dropNotifications(deps.db, batch.dropped);
       }
-      if (claimed.length < o.batchSize) break;
+      more = claimed.length === o.batchSize;
     }
     if (Date.now() - lastPrune > 3600_000) {
       lastPrune = Date.now();

@@ -6,6 +6,17 @@ import type { OrgId } from '../../platform/auth/org-scope.js';
  * mission, role, project, the person (roster profile and account) and whoever invited them.
  */
 export function assignmentFacts(db: Executor, assignmentId: string) {
+  return factsQuery(db).where('a.id', '=', assignmentId).executeTakeFirst();
+}
+
+/** The facts of several assignments in one query (a batch of events, a claimed batch of mails), keyed by id. */
+export async function assignmentFactsOf(db: Executor, assignmentIds: Iterable<string>) {
+  const ids = [...new Set(assignmentIds)];
+  const rows = ids.length === 0 ? [] : await factsQuery(db).where('a.id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+function factsQuery(db: Executor) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
@@ -33,9 +44,7 @@ export function assignmentFacts(db: Executor, assignmentId: string) {
       'u.email as user_email',
       'u.account_id',
       'acc.email as account_email',
-    ])
-    .where('a.id', '=', assignmentId)
-    .executeTakeFirst();
+    ]);
 }
 export type AssignmentFacts = NonNullable<Awaited<ReturnType<typeof assignmentFacts>>>;
 
@@ -63,6 +72,16 @@ export function accountEmail(db: Executor, accountId: string) {
     .select(['id', 'email', 'active'])
     .where('id', '=', accountId)
     .executeTakeFirst();
+}
+
+/** Several accounts' emails in one query, keyed by id. */
+export async function accountEmails(db: Executor, accountIds: Iterable<string>) {
+  const ids = [...new Set(accountIds)];
+  const rows =
+    ids.length === 0
+      ? []
+      : await db.selectFrom('accounts').select(['id', 'email', 'active']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 const contactsQuery = (db: Executor) =>

@@ -2,7 +2,12 @@ import { PostgresAdapter, sql } from 'kysely';
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import { newId } from '../../platform/clock.js';
 import { asJson, toJson, type Executor, type Tx } from '../../platform/db/database.js';
-import type { NotificationKind, NotificationState, NotificationsTable } from '../../platform/db/tables.js';
+import type {
+  LinksTable,
+  NotificationKind,
+  NotificationState,
+  NotificationsTable,
+} from '../../platform/db/tables.js';
 import { after } from '../../platform/http/pagination.js';
 
 export interface NotificationRow extends Omit<NotificationsTable, 'payload'> {
@@ -35,33 +40,46 @@ export interface NewNotification {
 }
 
 export async function insertNotification(db: Executor, n: NewNotification): Promise<string> {
+  const row = notificationRow(n);
+  await db.insertInto('notifications').values(row).execute();
+  return row.id;
+}
+
+/** A new queued notification's row, with its id and its stable Message-ID. */
+export function notificationRow(n: NewNotification): NotificationsTable {
   const id = newId();
-  await db
-    .insertInto('notifications')
-    .values({
-      id,
-      org_id: n.orgId,
-      kind: n.kind,
-      recipient_email: n.recipientEmail,
-      user_id: n.userId ?? null,
-      account_id: n.accountId ?? null,
-      assignment_id: n.assignmentId ?? null,
-      event_id: n.eventId,
-      coalesce_key: n.coalesceKey ?? null,
-      payload: toJson(n.payload)!,
-      state: 'queued',
-      attempts: 0,
-      due_at: n.dueAt,
-      claimed_until: null,
-      last_error: null,
-      // Stable across retries: a receiver recognises a duplicate of an at-least-once delivery.
-      message_id: `<${id}@${n.messageDomain}>`,
-      sent_at: null,
-      created_at: n.now,
-      updated_at: n.now,
-    })
-    .execute();
-  return id;
+  return {
+    id,
+    org_id: n.orgId,
+    kind: n.kind,
+    recipient_email: n.recipientEmail,
+    user_id: n.userId ?? null,
+    account_id: n.accountId ?? null,
+    assignment_id: n.assignmentId ?? null,
+    event_id: n.eventId,
+    coalesce_key: n.coalesceKey ?? null,
+    payload: toJson(n.payload)!,
+    state: 'queued',
+    attempts: 0,
+    due_at: n.dueAt,
+    claimed_until: null,
+    last_error: null,
+    // Stable across retries: a receiver recognises a duplicate of an at-least-once delivery.
+    message_id: `<${id}@${n.messageDomain}>`,
+    sent_at: null,
+    created_at: n.now,
+    updated_at: n.now,
+  };
+}
+
+/** Rows of one planning batch in one statement each: the notifications, and the signed links they carry. */
+export async function insertPlanned(
+  db: Executor,
+  planned: { links: LinksTable[]; notifications: NotificationsTable[] },
+): Promise<void> {
+  if (planned.links.length > 0) await db.insertInto('invitations').values(planned.links).execute();
+  if (planned.notifications.length > 0)
+    await db.insertInto('notifications').values(planned.notifications).execute();
 }
 
 /** A queued, unclaimed notification with this key still waiting for its window to close, locked for update. */
@@ -89,19 +107,34 @@ export async function setPayload(db: Executor, id: string, payload: unknown, now
     .execute();
 }
 
+const dueNow = (db: Executor, now: string) =>
+  db
+    .selectFrom('notifications')
+    .select('id')
+    .where('state', 'in', ['queued', 'failed'])
+    .where('due_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]));
+
+/**
+ * Whether a round has anything to do, in one indexed query: an event after `afterEventId` (the planner's cursor
+ * as this instance last saw it) and a notification due at `now`. An idle round costs this query alone.
+ */
+export async function pendingWork(db: Executor, afterEventId: number, now: string) {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('events').select('id').where('id', '>', afterEventId).orderBy('id').limit(1).as('event'),
+      dueNow(db, now).limit(1).as('due'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { events: row.event !== null, due: row.due !== null };
+}
+
 /**
  * Claims up to `limit` due notifications for `leaseMs`: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two
  * instances never take the same row; an instance that dies mid-send loses its lease and another retries.
  */
 export async function claimDue(db: Executor, now: string, leaseUntil: string, limit: number) {
-  const due = db
-    .selectFrom('notifications')
-    .select('id')
-    .where('state', 'in', ['queued', 'failed'])
-    .where('due_at', '<=', now)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-    .orderBy('due_at')
-    .limit(limit);
+  const due = dueNow(db, now).orderBy('due_at').limit(limit);
   const rows = await db
     .updateTable('notifications')
     .set({ claimed_until: leaseUntil })
@@ -149,7 +182,6 @@ export async function postpone(db: Executor, id: string, dueAt: string, now: str
     .execute();
 }
 
-/** A queued notification with nothing left to say (every assignment it was about was withdrawn). */
 /**
  * Retention: deletes up to `limit` notifications sent before `sentBefore`. Queued, failed (awaiting a retry) and
  * dead ones (an admin may retry them) are never deleted. Returns how many.
@@ -169,8 +201,10 @@ export async function pruneSentNotifications(
   return Number(result.numDeletedRows);
 }
 
-export async function dropNotification(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('notifications').where('id', '=', id).where('state', '!=', 'sent').execute();
+/** Queued notifications with nothing left to say, deleted together at the end of a claimed batch. */
+export async function dropNotifications(db: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('notifications').where('id', 'in', ids).where('state', '!=', 'sent').execute();
 }
 
 export function queuedReminders(db: Executor, assignmentIds: string[]) {
@@ -184,12 +218,14 @@ export function queuedReminders(db: Executor, assignmentIds: string[]) {
     .execute();
 }
 
-export async function dropQueuedReminders(db: Executor, assignmentId: string): Promise<void> {
+export async function dropQueuedReminders(db: Executor, assignmentIds: string | readonly string[]) {
+  const ids = typeof assignmentIds === 'string' ? [assignmentIds] : assignmentIds;
+  if (ids.length === 0) return;
   await db
     .deleteFrom('notifications')
     .where('kind', '=', 'reminder')
     .where('state', 'in', ['queued', 'failed'])
-    .where('assignment_id', '=', assignmentId)
+    .where('assignment_id', 'in', ids)
     .execute();
 }
 

@@ -10,6 +10,29 @@ export function findSettingsRow(db: Executor, orgId: OrgId) {
     .executeTakeFirst();
 }
 
+/** The org's name and zone with its settings row (null columns when it has none), in one query. */
+export function findOrgSettings(db: Executor, orgId: OrgId) {
+  return db
+    .selectFrom('orgs as o')
+    .leftJoin('org_notification_settings as s', 's.org_id', 'o.id')
+    .select([
+      'o.name',
+      'o.timezone',
+      's.org_id as settings_org_id',
+      's.language',
+      's.invitation',
+      's.assignment_changed',
+      's.assignment_cancelled',
+      's.assignment_response',
+      's.reminder',
+      's.dpae_reminder',
+      's.reminder_lead_minutes',
+      's.coalesce_seconds',
+    ])
+    .where('o.id', '=', orgId)
+    .executeTakeFirst();
+}
+
 export function findOrgZone(db: Executor, orgId: OrgId) {
   return db.selectFrom('orgs').select(['id', 'name', 'timezone']).where('id', '=', orgId).executeTakeFirst();
 }

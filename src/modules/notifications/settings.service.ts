@@ -5,7 +5,7 @@ import { asBool, type Db, type Executor } from '../../platform/db/database.js';
 import type { OrgNotificationSettingsTable } from '../../platform/db/tables.js';
 import { notFound } from '../../platform/errors.js';
 import { defaultLanguage, type Language } from '../../platform/human-time.js';
-import { findOrgZone, findSettingsRow, upsertSettingsRow } from './settings.repository.js';
+import { findOrgSettings, findSettingsRow, upsertSettingsRow } from './settings.repository.js';
 
 /** The kinds an org can switch off. Account mails (org invitation, password reset) always go out. */
 export const SWITCHABLE_KINDS = [
@@ -33,20 +33,20 @@ export const DEFAULT_COALESCE_SECONDS = 120;
 
 /** The org's settings, defaults filled in; null for an unknown org. */
 export async function settingsOf(db: Executor, orgId: OrgId): Promise<NotificationSettings | null> {
-  const org = await findOrgZone(db, orgId);
+  const org = await findOrgSettings(db, orgId);
   if (!org) return null;
-  const row = await findSettingsRow(db, orgId);
+  const stored = org.settings_org_id !== null;
   const kinds = Object.fromEntries(
-    SWITCHABLE_KINDS.map((kind) => [kind, row ? asBool(row[kind]) : true]),
+    SWITCHABLE_KINDS.map((kind) => [kind, stored ? asBool(org[kind]!) : true]),
   ) as Record<SwitchableKind, boolean>;
   return {
     ...kinds,
-    language: row?.language ?? defaultLanguage(org.timezone),
-    language_is_default: !row?.language,
+    language: org.language ?? defaultLanguage(org.timezone),
+    language_is_default: !org.language,
     timezone: org.timezone,
     org_name: org.name,
-    reminder_lead_minutes: row?.reminder_lead_minutes ?? DEFAULT_REMINDER_LEAD_MINUTES,
-    coalesce_seconds: row?.coalesce_seconds ?? DEFAULT_COALESCE_SECONDS,
+    reminder_lead_minutes: org.reminder_lead_minutes ?? DEFAULT_REMINDER_LEAD_MINUTES,
+    coalesce_seconds: org.coalesce_seconds ?? DEFAULT_COALESCE_SECONDS,
   };
 }
 
