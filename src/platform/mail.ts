@@ -82,7 +82,15 @@ export function createMailer(config: Config): Mailer {
       if (transport) (await transport).close();
     },
     async send(mail) {
-      const info = await (await transporter()).sendMail({ from: config.mailFrom, ...mail });
+      // Quoted-printable, as nodemailer would choose for our French and English texts, but without its per-mail
+      // count of every letter of both parts to choose it (half of composing the MIME message).
+      const info = await (
+        await transporter()
+      ).sendMail({
+        from: config.mailFrom,
+        textEncoding: 'quoted-printable',
+        ...mail,
+      });
       if (config.smtpUrl) return;
       await mkdir(config.outboxDir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${newId()}.eml`;
