@@ -37,8 +37,25 @@ export function toUser(row: UserRow, skills: SkillValue[], tags: string[]): User
 /** Code-point order: the same on both dialects, whatever the database collation. */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+// Named columns, not `*`: on PostgreSQL this runs as a prepared statement, whose result type must not change
+// when a later migration adds a column while this code still runs (a rolling deploy).
+const USER_COLUMNS = [
+  'id',
+  'org_id',
+  'account_id',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'employment_type',
+  'notes',
+  'active',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof UsersTable)[];
+
 const userRow = precompiled((db: Executor, orgId: string, userId: string) =>
-  db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', userId),
+  db.selectFrom('users').select(USER_COLUMNS).where('org_id', '=', orgId).where('id', '=', userId),
 );
 
 export async function findUserRow(db: Executor, orgId: OrgId, userId: string): Promise<UserRow | undefined> {

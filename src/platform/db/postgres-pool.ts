@@ -23,6 +23,16 @@ export interface GuardedPool extends PostgresPool {
   stats(): { total: number; idle: number; waiting: number };
 }
 
+/**
+ * Statements run as named prepared statements: the precompiled hot-path queries (precompiled.ts), a bounded set.
+ * PostgreSQL parses and plans such a statement once per connection instead of on every request.
+ */
+const preparedNames = new Map<string, string>();
+
+export function prepareOnPostgres(sql: string): void {
+  if (!preparedNames.has(sql)) preparedNames.set(sql, `crew_${preparedNames.size + 1}`);
+}
+
 /** The client gives up this long after the server should have: a frozen network never answers at all. */
 const CLIENT_MARGIN_MS = 1000;
 
@@ -76,10 +86,14 @@ function guarded(pool: Pool): GuardedPool {
       const query = (sql: string, parameters: readonly unknown[]) => {
         // After a read timeout pg still waits for the lost answer on this socket: never queue behind it.
         if (broken) return Promise.reject(broken);
-        return client.query(sql, parameters as unknown[]).catch((error: unknown) => {
-          if (breaksConnection(error)) broken = error as Error;
-          throw error;
-        });
+        const name = preparedNames.get(sql);
+        const values = parameters as unknown[];
+        return (name ? client.query({ name, text: sql, values }) : client.query(sql, values)).catch(
+          (error: unknown) => {
+            if (breaksConnection(error)) broken = error as Error;
+            throw error;
+          },
+        );
       };
       return {
         query: query as unknown as PostgresPoolClient['query'],
