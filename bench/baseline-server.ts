@@ -8,13 +8,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
 import type { RuleMode } from '../src/platform/db/tables.js';
-import {
-  DEFAULT_RULES,
-  judge,
-  nearby,
-  type BusyContext,
-  type RuleSettings,
-} from '../src/modules/staffing/rules.js';
+import { personConflictItems } from '../src/modules/staffing/conflict-items.js';
+import { DEFAULT_RULES, type BusyContext, type RuleSettings } from '../src/modules/staffing/rules.js';
 
 const dialect = process.env.BASELINE_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
 const target = process.env.BASELINE_DB!;
@@ -198,8 +193,8 @@ const t = (v: unknown) => Date.parse(String(iso(v)));
 
 /**
  * The conflicts endpoint's answer for one person: the same statements (user, rule settings, the three busy-time
- * ones), judged by the same pure rules (src/modules/staffing/rules.ts, no database or framework in it) into the
- * same items, so the ratio measures what the API adds around that work, not a lighter computation.
+ * ones), judged into the same items by the endpoint's own pure function (staffing/conflict-items.ts, no database
+ * or framework in it), so the ratio measures what the API adds around that work, not a lighter computation.
  */
 app.get<{ Querystring: { org_id: string; user_id: string; from: string; to: string } }>(
   '/conflicts',
@@ -233,26 +228,12 @@ app.get<{ Querystring: { org_id: string; user_id: string; from: string; to: stri
       unavailable: busy.unavailable.map(interval),
       elsewhere: busy.elsewhere.map(interval),
     };
-    const items = [];
-    const judged = context.assignments
-      .filter((a) => a.end > from && a.start < to)
-      .sort((a, b) => a.start - b.start || (a.assignmentId < b.assignmentId ? -1 : 1));
-    for (const a of judged) {
-      const others = { ...context, assignments: context.assignments.filter((o) => o !== a) };
-      const reasons = judge(a, nearby(others, a), settings);
-      if (reasons.length === 0) continue;
-      items.push({
-        assignment_id: a.assignmentId,
-        mission_id: a.missionId,
-        mission_title: a.title,
-        starts_at: new Date(a.start).toISOString(),
-        ends_at: new Date(a.end).toISOString(),
-        status: a.status,
-        user: { id: user!.id, first_name: user!.first_name, last_name: user!.last_name },
-        reasons,
-      });
-      if (items.length > PAGE) break;
-    }
+    const names = {
+      id: String(user!.id),
+      first_name: String(user!.first_name),
+      last_name: String(user!.last_name),
+    };
+    const items = personConflictItems(context, names, { from, to }, settings, PAGE);
     return { items: items.slice(0, PAGE), next_cursor: items.length > PAGE ? 'x' : null };
   },
 );

@@ -5,8 +5,9 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../../platform/http/pagination.js';
 import { findUserRow } from '../users/users.repository.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from './busy.repository.js';
+import { personConflictItems, type Conflict } from './conflict-items.js';
 import { listActiveAssignmentsInWindow } from './conflicts.repository.js';
-import { judge, LOOKAROUND_MS, nearby, type Reason } from './rules.js';
+import { judge, LOOKAROUND_MS, nearby } from './rules.js';
 
 export const MAX_CONFLICT_WINDOW_DAYS = 366;
 /** The default window: the coming year, so that a season planned months ahead shows up without `to`. */
@@ -18,17 +19,6 @@ export interface ConflictsInput {
   to?: string | undefined;
   limit: number;
   cursor?: string | undefined;
-}
-
-export interface Conflict {
-  assignment_id: string;
-  mission_id: string;
-  mission_title: string;
-  starts_at: string;
-  ends_at: string;
-  status: 'INVITED' | 'ACCEPTED';
-  user: { id: string; first_name: string; last_name: string };
-  reasons: Reason[];
 }
 
 function conflictWindow(input: ConflictsInput): { from: number; to: number } {
@@ -77,32 +67,15 @@ async function personConflicts(
     }),
   ]);
   if (!user) throw notFound('User');
-  const context = contextFor(contexts, userId);
   const cursor = input.cursor ? decodeCursor(input.cursor, ['time', 'uuid']) : undefined;
-  const cursorAt = cursor ? Date.parse(String(cursor[0])) : -Infinity;
-  const cursorId = cursor ? String(cursor[1]) : '';
-  const inWindow = context.assignments
-    .filter((a) => a.end > window.from && a.start < window.to)
-    .filter((a) => a.start > cursorAt || (a.start === cursorAt && a.assignmentId > cursorId))
-    .sort((a, b) => a.start - b.start || (a.assignmentId < b.assignmentId ? -1 : 1));
-
-  const found: Conflict[] = [];
-  for (const a of inWindow) {
-    const others = { ...context, assignments: context.assignments.filter((o) => o !== a) };
-    const reasons = judge(a, nearby(others, a), settings);
-    if (reasons.length === 0) continue;
-    found.push({
-      assignment_id: a.assignmentId,
-      mission_id: a.missionId,
-      mission_title: a.title,
-      starts_at: new Date(a.start).toISOString(),
-      ends_at: new Date(a.end).toISOString(),
-      status: a.status,
-      user: { id: user.id, first_name: user.first_name, last_name: user.last_name },
-      reasons,
-    });
-    if (found.length > input.limit) break;
-  }
+  const found = personConflictItems(
+    contextFor(contexts, userId),
+    user,
+    window,
+    settings,
+    input.limit,
+    cursor ? { start: Date.parse(String(cursor[0])), id: String(cursor[1]) } : undefined,
+  );
   return pageOf(found, input.limit);
 }
 
