@@ -207,6 +207,7 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs`;
   const { orgId, token, ownerToken, jobs } = await fixture(fresh.database, app, OPS);
+  const sinkBefore = await sink.count();
   if (withNotifications) app.notifications.start();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let next = 0;
@@ -240,8 +241,9 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   const used = process.cpuUsage(cpu);
   stopCounting();
   loop.disable();
+  const sinkAfter = await sink.count();
   await app.close();
-  const sent = (await sink.count()).received;
+  const sent = sinkAfter.received;
   await sink.close();
   await fresh.drop();
   if (failures > 0) throw new Error(`${failures} invite/accept pairs failed`);
@@ -250,6 +252,8 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
     // CPU of this process (server, dispatcher and SMTP sink) per pair: what a shared machine's load does not skew
     cpu_ms_per_pair: Math.round(((used.user + used.system) / 1000 / jobs.length) * 100) / 100,
     mails_sent_during_run: sent,
+    // the SMTP sink's CPU while the run lasted (another process, on the same 2 cores), per pair
+    sink_cpu_ms_per_pair: round2((sinkAfter.cpu_ms - sinkBefore.cpu_ms) / jobs.length),
     // every statement while the run lasted (the requests', and the dispatcher's when it runs), per pair
     queries_per_pair: round2(queries / jobs.length),
     // how long a ready callback waited for the event loop: a request holding the event lock waits as long
@@ -465,6 +469,7 @@ for (const dialect of dialects) {
       cpu_ms_per_pair_off: round2(median(pairs.map((p) => p.off.cpu_ms_per_pair))),
       cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.cpu_ms_per_pair))),
       cpu_ratio_median: round2(median(pairs.map((p) => p.off.cpu_ms_per_pair / p.on.cpu_ms_per_pair))),
+      sink_cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.sink_cpu_ms_per_pair))),
       mails_sent_during_on_runs: pairs.map((p) => p.on.mails_sent_during_run),
       event_loop_delay_ms_off: pairs.map((p) => p.off.event_loop_delay_ms),
       event_loop_delay_ms_on: pairs.map((p) => p.on.event_loop_delay_ms),
