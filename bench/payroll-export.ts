@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
@@ -207,8 +207,10 @@ const rssOf = (pid: number) =>
 async function startServer(url: string) {
   const port = await freePort();
   const root = args['server-root'] ?? ROOT;
-  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server, and
+  // BENCH_SERVER_STDOUT=/tmp/gc.log with "--trace-gc" to keep what it prints (the heap's sizes, collection by collection)
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const stdout = process.env.BENCH_SERVER_STDOUT ? openSync(process.env.BENCH_SERVER_STDOUT, 'w') : 'ignore';
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/server.js')], {
     cwd: root,
     env: {
@@ -221,7 +223,7 @@ async function startServer(url: string) {
       LOG_LEVEL: 'warn',
       REDIS_URL: '',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));

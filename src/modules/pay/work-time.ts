@@ -148,6 +148,26 @@ export function breakDownWork(
   breakMinutes: number,
   ctx: WorkContext,
 ): WorkBreakdown {
+  return breakDownWorkInto(startIso, endIso, breakMinutes, ctx, {
+    elapsed_minutes: 0,
+    worked_minutes: 0,
+    night_minutes: 0,
+    sunday_minutes: 0,
+    holiday_minutes: 0,
+  });
+}
+
+/**
+ * `breakDownWork` written into `out` (returned): an org-wide pass breaks down tens of thousands of spans and
+ * reuses one object instead of leaving one behind per line.
+ */
+export function breakDownWorkInto(
+  startIso: string,
+  endIso: string,
+  breakMinutes: number,
+  ctx: WorkContext,
+  out: WorkBreakdown,
+): WorkBreakdown {
   const start = Math.floor(Date.parse(startIso) / MINUTE_MS) * MINUTE_MS;
   const end = Math.floor(Date.parse(endIso) / MINUTE_MS) * MINUTE_MS;
   const elapsed = Math.max(0, end - start);
@@ -170,14 +190,12 @@ export function breakDownWork(
   }
   const elapsedMinutes = Math.round(elapsed / MINUTE_MS);
   const worked = Math.max(0, elapsedMinutes - breakMinutes);
-  const cap = (ms: number) => Math.min(worked, Math.round(ms / MINUTE_MS));
-  return {
-    elapsed_minutes: elapsedMinutes,
-    worked_minutes: worked,
-    night_minutes: cap(night),
-    sunday_minutes: cap(sunday),
-    holiday_minutes: cap(holiday),
-  };
+  out.elapsed_minutes = elapsedMinutes;
+  out.worked_minutes = worked;
+  out.night_minutes = Math.min(worked, Math.round(night / MINUTE_MS));
+  out.sunday_minutes = Math.min(worked, Math.round(sunday / MINUTE_MS));
+  out.holiday_minutes = Math.min(worked, Math.round(holiday / MINUTE_MS));
+  return out;
 }
 
 /** Minutes between two instants (planned duration of a mission). */

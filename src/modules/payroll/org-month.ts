@@ -3,7 +3,8 @@ import { PostgresAdapter } from 'kysely';
 import type { Executor, Tx } from '../../platform/db/database.js';
 import { DraftColumns } from './draft-columns.js';
 import {
-  draftLine,
+  draftFields,
+  emptyDraftFields,
   finishLines,
   type LineOwner,
   type LineProject,
@@ -18,8 +19,16 @@ import {
 } from './payroll.repository.js';
 import { personMonth, type PersonMonth } from './totals.js';
 
-/** People per round trip when reading the roster, and engagements per page of the month. */
-export const ORG_MONTH_PAGES = { people: 5000, lines: 5000 };
+/**
+ * People per round trip when reading the roster, engagements per keyset page of the month (SQLite) and per
+ * `FETCH` of its cursor (PostgreSQL; `lines` when not given).
+ */
+export const ORG_MONTH_PAGES: OrgMonthPages = { people: 5000, lines: 5000, fetch: 1000 };
+export interface OrgMonthPages {
+  people: number;
+  lines: number;
+  fetch?: number;
+}
 
 /**
  * The whole org's month for the exports, in one pass over the month and in the roster's order:
@@ -40,7 +49,7 @@ export async function* orgMonth(
   ctx: PricingContext,
   month: string,
   range: { from: string; to: string },
-  pages: { people: number; lines: number } = ORG_MONTH_PAGES,
+  pages: OrgMonthPages = ORG_MONTH_PAGES,
 ): AsyncGenerator<PersonMonth> {
   let drafts: DraftColumns;
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
@@ -48,7 +57,13 @@ export async function* orgMonth(
   } else {
     // a server-side cursor lives in a transaction; read only, and one snapshot for the roster and the month
     const read = (trx: Tx) =>
-      readMonth(trx, orgId, ctx, pages.people, monthLinesByCursor(trx, orgId, range, pages.lines));
+      readMonth(
+        trx,
+        orgId,
+        ctx,
+        pages.people,
+        monthLinesByCursor(trx, orgId, range, pages.fetch ?? pages.lines),
+      );
     drafts = db.isTransaction
       ? await read(db as Tx)
       : await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
@@ -65,7 +80,7 @@ async function readMonth(
   orgId: OrgId,
   ctx: PricingContext,
   peoplePage: number,
-  pagesOfLines: AsyncIterable<MonthLineRow[]>,
+  lines: AsyncIterable<MonthLineRow>,
 ): Promise<DraftColumns> {
   const people: LineOwner[] = [];
   const personIndex = new Map<string, number>();
@@ -91,16 +106,13 @@ async function readMonth(
   }
 
   const drafts = new DraftColumns(people, projects);
-  for await (const rows of pagesOfLines) {
-    for (const row of rows) {
-      // the paged walk joins the person and the project: an engagement without either is not a line
-      const person = personIndex.get(row.user_id);
-      const project = projectIndex.get(row.project_id);
-      if (person === undefined || project === undefined) continue;
-      drafts.add(person, project, draftLine(row, people[person]!, projects[project]!, ctx));
-    }
-    // SQLite answers synchronously: let the event loop (other requests, the sockets) in between pages
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  const fields = emptyDraftFields(); // one for the whole month: no object left behind per line
+  for await (const row of lines) {
+    // the paged walk joins the person and the project: an engagement without either is not a line
+    const person = personIndex.get(row.user_id);
+    const project = projectIndex.get(row.project_id);
+    if (person === undefined || project === undefined) continue;
+    drafts.add(person, project, draftFields(row, ctx, fields));
   }
   return drafts;
 }

@@ -3,11 +3,12 @@ import type { EngagementRow } from '../pay/engagements.repository.js';
 import { noPremiums, priceLine, weeklyOvertime, type LineAmount, type Rate } from '../pay/pricing.js';
 import type { RateResolver } from '../pay/rate-resolution.js';
 import {
-  breakDownWork,
+  breakDownWorkInto,
   localDay,
   minutesBetween,
   mondayOfDay,
   monthOfDay,
+  type WorkBreakdown,
   type WorkContext,
 } from '../pay/work-time.js';
 
@@ -97,48 +98,127 @@ export interface LineDraft {
   week: number;
 }
 
-export function draftLine(
-  row: LineSource,
-  owner: LineOwner,
-  project: LineProject,
-  ctx: PricingContext,
-): LineDraft {
+/**
+ * What one engagement gives on its own, as plain values: a draft line without its person and project. One object
+ * is reused for every engagement of an org-wide pass (`draftFields` fills it), so reading a month leaves no
+ * object behind per line (`DraftColumns` keeps the values).
+ */
+export interface DraftFields {
+  month: string;
+  basis: PayBasis;
+  approved: boolean;
+  rate: Rate | undefined;
+  planned_minutes: number;
+  worked_minutes: number;
+  approved_minutes: number;
+  night_minutes: number;
+  sunday_minutes: number;
+  holiday_minutes: number;
+  cachets: number;
+  startMs: number;
+  week: number;
+  /** scratch for the timesheet's breakdown */
+  work: WorkBreakdown;
+}
+
+export function emptyDraftFields(): DraftFields {
+  return {
+    month: '',
+    basis: 'HOURLY',
+    approved: false,
+    rate: undefined,
+    planned_minutes: 0,
+    worked_minutes: 0,
+    approved_minutes: 0,
+    night_minutes: 0,
+    sunday_minutes: 0,
+    holiday_minutes: 0,
+    cachets: 0,
+    startMs: 0,
+    week: 0,
+    work: { elapsed_minutes: 0, worked_minutes: 0, night_minutes: 0, sunday_minutes: 0, holiday_minutes: 0 },
+  };
+}
+
+/** One engagement's draft values, written into `out` (returned). */
+export function draftFields(row: LineSource, ctx: PricingContext, out: DraftFields): DraftFields {
   const saved = row.status !== null; // a timesheet's status is never null: null is no timesheet (left join)
   const approved = row.status === 'APPROVED';
-  const work = saved
-    ? breakDownWork(row.worked_start!, row.worked_end!, row.break_minutes ?? 0, ctx.work)
-    : undefined;
+  let worked = 0;
+  let night = 0;
+  let sunday = 0;
+  let holiday = 0;
+  if (saved) {
+    const work = breakDownWorkInto(
+      row.worked_start!,
+      row.worked_end!,
+      row.break_minutes ?? 0,
+      ctx.work,
+      out.work,
+    );
+    worked = work.worked_minutes;
+    night = work.night_minutes;
+    sunday = work.sunday_minutes;
+    holiday = work.holiday_minutes;
+  }
   const profileId = ctx.resolver.resolve(row);
   const rate = profileId ? ctx.rates.get(profileId) : undefined;
   const basis: PayBasis = row.pay_basis ?? rate?.basis ?? 'HOURLY';
   const plannedStart = Date.parse(row.planned_start);
   const startMs = saved ? Date.parse(row.worked_start!) : plannedStart;
   const { timeZone } = ctx.work;
+  out.month = monthOfDay(localDay(plannedStart, timeZone));
+  out.basis = basis;
+  out.approved = approved;
+  out.rate = rate;
+  out.planned_minutes = minutesBetween(row.planned_start, row.planned_end);
+  out.worked_minutes = worked;
+  out.approved_minutes = approved ? worked : 0;
+  out.night_minutes = approved ? night : 0;
+  out.sunday_minutes = approved ? sunday : 0;
+  out.holiday_minutes = approved ? holiday : 0;
+  out.cachets = approved && basis === 'CACHET' ? (row.cachets ?? 1) : 0;
+  out.startMs = startMs;
+  out.week = mondayOfDay(localDay(startMs, timeZone));
+  return out;
+}
+
+/** A draft line of its person and project, from its values (a fresh line: pricing fills it in later). */
+export function lineDraftOf(f: DraftFields, owner: LineOwner, project: LineProject): LineDraft {
   return {
-    rate,
-    startMs,
-    week: mondayOfDay(localDay(startMs, timeZone)),
+    rate: f.rate,
+    startMs: f.startMs,
+    week: f.week,
     line: {
       user_id: owner.user_id,
       user_name: owner.user_name,
       employment_type: owner.employment_type,
       project_id: project.project_id,
       project_name: project.project_name,
-      month: monthOfDay(localDay(plannedStart, timeZone)),
-      basis,
-      approved,
-      planned_minutes: minutesBetween(row.planned_start, row.planned_end),
-      worked_minutes: work?.worked_minutes ?? 0,
-      approved_minutes: approved ? (work?.worked_minutes ?? 0) : 0,
-      night_minutes: approved ? (work?.night_minutes ?? 0) : 0,
-      sunday_minutes: approved ? (work?.sunday_minutes ?? 0) : 0,
-      holiday_minutes: approved ? (work?.holiday_minutes ?? 0) : 0,
+      month: f.month,
+      basis: f.basis,
+      approved: f.approved,
+      planned_minutes: f.planned_minutes,
+      worked_minutes: f.worked_minutes,
+      approved_minutes: f.approved_minutes,
+      night_minutes: f.night_minutes,
+      sunday_minutes: f.sunday_minutes,
+      holiday_minutes: f.holiday_minutes,
       overtime_minutes: 0,
-      cachets: approved && basis === 'CACHET' ? (row.cachets ?? 1) : 0,
+      cachets: f.cachets,
       priced: false,
       amount: ZERO_AMOUNT,
     },
   };
+}
+
+export function draftLine(
+  row: LineSource,
+  owner: LineOwner,
+  project: LineProject,
+  ctx: PricingContext,
+): LineDraft {
+  return lineDraftOf(draftFields(row, ctx, emptyDraftFields()), owner, project);
 }
 
 /** One person's drafts (in mission start order) → their lines: weekly overtime, then each line's amount. */

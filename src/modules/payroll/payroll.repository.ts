@@ -116,51 +116,61 @@ function monthLinesQuery(db: Executor, orgId: OrgId, from: string, to: string) {
 export type MonthLineRow = LineSource & { assignment_id: string; project_id: string };
 
 /**
- * SQLite: the month's engagements (`monthLinesQuery`) page after page, keyset on `[starts_at, assignment id]`
- * (SQLite sorts only the ties of one instant). Pages, not one long statement: SQLite serves one statement at a
- * time, so other requests get their turn between pages.
+ * SQLite: the month's engagements (`monthLinesQuery`) row after row, in keyset pages on `[starts_at, assignment
+ * id]` (SQLite sorts only the ties of one instant). Pages, not one long statement: SQLite serves one statement at
+ * a time, so other requests get their turn between pages (the event loop is let in after each page). Each page is
+ * stepped through (`iterate`) rather than read whole: a row is garbage once its draft line is made, so the young
+ * generation never holds a page of rows and never grows for them (a page of 5,000 objects read at once survived
+ * every scavenge of its processing).
  */
 export async function* monthLinesByKeyset(
   db: Executor,
   orgId: OrgId,
   range: { from: string; to: string },
   pageSize: number,
-): AsyncGenerator<MonthLineRow[]> {
+): AsyncGenerator<MonthLineRow> {
   for (let cursor: [string, string] | undefined; ;) {
     // one lower bound on the index: the cursor's instant once there is one
     let q = monthLinesQuery(db, orgId, cursor ? cursor[0] : range.from, range.to);
     if (cursor) q = q.where(after(['m.starts_at', 'a.id'], cursor));
-    const rows: MonthLineRow[] = await q.limit(pageSize).execute();
-    yield rows;
-    const last = rows.at(-1);
-    if (!last || rows.length < pageSize) return;
+    let read = 0;
+    let last: MonthLineRow | undefined;
+    for await (const row of q.limit(pageSize).stream()) {
+      read += 1;
+      last = row;
+      yield row;
+    }
+    if (!last || read < pageSize) return;
     cursor = [last.planned_start, last.assignment_id];
+    // SQLite answers synchronously: let the event loop (other requests, the sockets) in between pages
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
 /**
  * PostgreSQL: the same statement read through a server-side cursor (`DECLARE … FETCH`, inside the caller's
- * transaction), page after page, so the month is never one result in memory and no `pg-cursor` is needed. A
+ * transaction), `FETCH` after `FETCH`, so the month is never one result in memory and no `pg-cursor` is needed. A
  * keyset on PostgreSQL re-ran a hash join over the org's assignments for every page (≈ 0.2 s each at scale L);
  * the cursor runs the join and the sort once. `cursor_tuple_fraction = 1`: every row will be read, so plan for
- * the whole result, not the first rows.
+ * the whole result, not the first rows. A `FETCH` is one array of row objects held while it is processed: small
+ * ones keep that live set (what the young generation must copy, then promote) small.
  */
 export async function* monthLinesByCursor(
   trx: Tx,
   orgId: OrgId,
   range: { from: string; to: string },
-  pageSize: number,
-): AsyncGenerator<MonthLineRow[]> {
+  fetchSize: number,
+): AsyncGenerator<MonthLineRow> {
   const query = monthLinesQuery(trx, orgId, range.from, range.to).compile();
   await sql`SET LOCAL cursor_tuple_fraction = 1`.execute(trx);
   await trx.executeQuery(
     CompiledQuery.raw(`DECLARE month_lines NO SCROLL CURSOR FOR ${query.sql}`, [...query.parameters]),
   );
-  const fetch = CompiledQuery.raw(`FETCH ${Math.trunc(pageSize)} FROM month_lines`);
+  const fetch = CompiledQuery.raw(`FETCH ${Math.trunc(fetchSize)} FROM month_lines`);
   for (;;) {
     const { rows } = await trx.executeQuery<MonthLineRow>(fetch);
-    if (rows.length > 0) yield rows;
-    if (rows.length < pageSize) break;
+    yield* rows;
+    if (rows.length < fetchSize) break;
   }
   await sql`CLOSE month_lines`.execute(trx);
 }
