@@ -148,6 +148,18 @@ export async function* monthLinesByKeyset(
 }
 
 /**
+ * Empties a row read. pg makes every row of every result from one object literal (`{ ...emptyRow }`), and rows
+ * survive together (a result is one array): V8 then allocates that literal's objects in the old generation
+ * ("pretenuring"), where a row keeps its strings — young — alive through every young-generation collection until
+ * the next full one (`--trace-gc`: ≈ 2.5 MB promoted per scavenge during the read). Emptied once its draft line is
+ * made, the row holds nothing and its strings die young.
+ */
+function forget(row: MonthLineRow): void {
+  const fields = row as unknown as Record<string, unknown>;
+  for (const key in fields) fields[key] = null;
+}
+
+/**
  * PostgreSQL: the same statement read through a server-side cursor (`DECLARE … FETCH`, inside the caller's
  * transaction), `FETCH` after `FETCH`, so the month is never one result in memory and no `pg-cursor` is needed. A
  * keyset on PostgreSQL re-ran a hash join over the org's assignments for every page (≈ 0.2 s each at scale L);
@@ -169,7 +181,10 @@ export async function* monthLinesByCursor(
   const fetch = CompiledQuery.raw(`FETCH ${Math.trunc(fetchSize)} FROM month_lines`);
   for (;;) {
     const { rows } = await trx.executeQuery<MonthLineRow>(fetch);
-    yield* rows;
+    for (const row of rows) {
+      yield row;
+      forget(row);
+    }
     if (rows.length < fetchSize) break;
   }
   await sql`CLOSE month_lines`.execute(trx);
