@@ -20,15 +20,12 @@ import {
 import { personMonth, type PersonMonth } from './totals.js';
 
 /**
- * People per round trip when reading the roster, engagements per keyset page of the month (SQLite) and per
- * `FETCH` of its cursor (PostgreSQL; `lines` when not given).
+ * People per round trip when reading the roster, and engagements per keyset page (SQLite) or `FETCH` (PostgreSQL)
+ * of the month: a page is what is alive at once while its draft lines are made, so pages of 1,000 keep the young
+ * generation's survivors small (SQLite at L: 67–68 MB of RSS growth for a first export, 74–76 MB with pages of
+ * 5,000, the same CPU time).
  */
-export const ORG_MONTH_PAGES: OrgMonthPages = { people: 5000, lines: 5000, fetch: 1000 };
-export interface OrgMonthPages {
-  people: number;
-  lines: number;
-  fetch?: number;
-}
+export const ORG_MONTH_PAGES = { people: 5000, lines: 1000 };
 
 /**
  * The whole org's month for the exports, in one pass over the month and in the roster's order:
@@ -49,7 +46,7 @@ export async function* orgMonth(
   ctx: PricingContext,
   month: string,
   range: { from: string; to: string },
-  pages: OrgMonthPages = ORG_MONTH_PAGES,
+  pages: { people: number; lines: number } = ORG_MONTH_PAGES,
 ): AsyncGenerator<PersonMonth> {
   let drafts: DraftColumns;
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
@@ -57,13 +54,7 @@ export async function* orgMonth(
   } else {
     // a server-side cursor lives in a transaction; read only, and one snapshot for the roster and the month
     const read = (trx: Tx) =>
-      readMonth(
-        trx,
-        orgId,
-        ctx,
-        pages.people,
-        monthLinesByCursor(trx, orgId, range, pages.fetch ?? pages.lines),
-      );
+      readMonth(trx, orgId, ctx, pages.people, monthLinesByCursor(trx, orgId, range, pages.lines));
     drafts = db.isTransaction
       ? await read(db as Tx)
       : await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
@@ -80,7 +71,7 @@ async function readMonth(
   orgId: OrgId,
   ctx: PricingContext,
   peoplePage: number,
-  lines: AsyncIterable<MonthLineRow>,
+  pagesOfLines: AsyncIterable<MonthLineRow[]>,
 ): Promise<DraftColumns> {
   const people: LineOwner[] = [];
   const personIndex = new Map<string, number>();
@@ -107,12 +98,16 @@ async function readMonth(
 
   const drafts = new DraftColumns(people, projects);
   const fields = emptyDraftFields(); // one for the whole month: no object left behind per line
-  for await (const row of lines) {
-    // the paged walk joins the person and the project: an engagement without either is not a line
-    const person = personIndex.get(row.user_id);
-    const project = projectIndex.get(row.project_id);
-    if (person === undefined || project === undefined) continue;
-    drafts.add(person, project, draftFields(row, ctx, fields));
+  for await (const rows of pagesOfLines) {
+    for (const row of rows) {
+      // the paged walk joins the person and the project: an engagement without either is not a line
+      const person = personIndex.get(row.user_id);
+      const project = projectIndex.get(row.project_id);
+      if (person === undefined || project === undefined) continue;
+      drafts.add(person, project, draftFields(row, ctx, fields));
+    }
+    // SQLite answers synchronously: let the event loop (other requests, the sockets) in between pages
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return drafts;
 }

@@ -116,34 +116,25 @@ function monthLinesQuery(db: Executor, orgId: OrgId, from: string, to: string) {
 export type MonthLineRow = LineSource & { assignment_id: string; project_id: string };
 
 /**
- * SQLite: the month's engagements (`monthLinesQuery`) row after row, in keyset pages on `[starts_at, assignment
- * id]` (SQLite sorts only the ties of one instant). Pages, not one long statement: SQLite serves one statement at
- * a time, so other requests get their turn between pages (the event loop is let in after each page). Each page is
- * stepped through (`iterate`) rather than read whole: a row is garbage once its draft line is made, so the young
- * generation never holds a page of rows and never grows for them (a page of 5,000 objects read at once survived
- * every scavenge of its processing).
+ * SQLite: the month's engagements (`monthLinesQuery`) page after page, keyset on `[starts_at, assignment id]`
+ * (SQLite sorts only the ties of one instant). Pages, not one long statement: SQLite serves one statement at a
+ * time, so other requests get their turn between pages.
  */
 export async function* monthLinesByKeyset(
   db: Executor,
   orgId: OrgId,
   range: { from: string; to: string },
   pageSize: number,
-): AsyncGenerator<MonthLineRow> {
+): AsyncGenerator<MonthLineRow[]> {
   for (let cursor: [string, string] | undefined; ;) {
     // one lower bound on the index: the cursor's instant once there is one
     let q = monthLinesQuery(db, orgId, cursor ? cursor[0] : range.from, range.to);
     if (cursor) q = q.where(after(['m.starts_at', 'a.id'], cursor));
-    let read = 0;
-    let last: MonthLineRow | undefined;
-    for await (const row of q.limit(pageSize).stream()) {
-      read += 1;
-      last = row;
-      yield row;
-    }
-    if (!last || read < pageSize) return;
+    const rows: MonthLineRow[] = await q.limit(pageSize).execute();
+    yield rows;
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) return;
     cursor = [last.planned_start, last.assignment_id];
-    // SQLite answers synchronously: let the event loop (other requests, the sockets) in between pages
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
@@ -172,7 +163,7 @@ export async function* monthLinesByCursor(
   orgId: OrgId,
   range: { from: string; to: string },
   fetchSize: number,
-): AsyncGenerator<MonthLineRow> {
+): AsyncGenerator<MonthLineRow[]> {
   const query = monthLinesQuery(trx, orgId, range.from, range.to).compile();
   await sql`SET LOCAL cursor_tuple_fraction = 1`.execute(trx);
   await trx.executeQuery(
@@ -181,10 +172,9 @@ export async function* monthLinesByCursor(
   const fetch = CompiledQuery.raw(`FETCH ${Math.trunc(fetchSize)} FROM month_lines`);
   for (;;) {
     const { rows } = await trx.executeQuery<MonthLineRow>(fetch);
-    for (const row of rows) {
-      yield row;
-      forget(row);
-    }
+    if (rows.length > 0) yield rows;
+    // the caller has made the page's draft lines by the time it asks for the next page
+    for (const row of rows) forget(row);
     if (rows.length < fetchSize) break;
   }
   await sql`CLOSE month_lines`.execute(trx);
