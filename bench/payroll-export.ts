@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/payroll-export.ts [--scale M|L] [--db sqlite|postgres] [--file /tmp/x.db] [--database-url URL]
- *   [--runs 3] [--no-build] [--server-root DIR] [--export monthly.csv|aem.csv|…]`
+ *   [--runs 3] [--no-build] [--server-root DIR] [--export monthly.csv|aem.csv|…] [--warm-up YYYY-MM]`
  *
  * The monthly payroll CSV of a large org, streamed: seeds the demo dataset (`crew seed demo`, seed 42) at the
  * scale, approves a timesheet for every ACCEPTED assignment of its busiest month, binds an hourly rate with
@@ -49,6 +49,12 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     /** another checkout's compiled server (dist/server.js under it), to compare two commits on one database */
     'server-root': { type: 'string' },
+    /**
+     * a diagnostic: download the same export of another month (YYYY-MM) once, unmeasured, before the runs, so
+     * the first run finds a server that has already done one large export (its young generation grown and
+     * touched, SQLite's page cache full)
+     */
+    'warm-up': { type: 'string' },
     'postgres-url': {
       type: 'string',
       default: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -328,6 +334,14 @@ try {
   const token = tokens.sign({ sub: fx.ownerId, org: fx.orgId, sid: session.id }).token;
   server = await startServer(bench.url);
   const url = `${server.base}/api/v1/orgs/${fx.orgId}/pay/exports/${args.export}?month=${fx.month}&decimal=comma`;
+  if (args['warm-up']) {
+    const warmUp = await download(
+      url.replace(`month=${fx.month}`, `month=${args['warm-up']}`),
+      token,
+      server.pid,
+    );
+    log(`warm-up: ${args['warm-up']}, ${warmUp.status}, ${warmUp.lines - 1} rows`);
+  }
   const results = [];
   for (let run = 0; run < Number(args.runs); run++) {
     const before = rssOf(server.pid);
