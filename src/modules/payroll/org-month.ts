@@ -38,7 +38,7 @@ export const ORG_MONTH_PAGES = { people: 5000, lines: 1000 };
  * 3. then, person by person in name order, their drafts in mission start order (the order the paged walk reads
  *    them in), their weekly overtime and amounts (`finishLines`) and their month.
  * Memory holds the roster and the month's draft lines (≈ 68,000 with the week before the month at scale L,
- * ≈ 8 MB of typed arrays), never the month's rows: a page of them at a time.
+ * ≈ 4.4 MB of typed arrays), never the month's rows: a page of them at a time.
  */
 export async function* orgMonth(
   db: Executor,
