@@ -82,13 +82,13 @@ export function findUserRowByAccount(
     .executeTakeFirst();
 }
 
-/** The org's user linked to that login account (with skills and tags), or undefined. */
 /** The id of the crew member linked to the caller's account in the scope's org, or null (also for no account). */
 export async function findOwnUserId(db: Executor, scope: OrgScope): Promise<string | null> {
   if (!scope.accountId) return null;
   return (await findUserRowByAccount(db, scope.orgId, scope.accountId))?.id ?? null;
 }
 
+/** The org's user linked to that login account (with skills and tags), or undefined. */
 export async function findUserByAccount(
   db: Executor,
   orgId: OrgId,
@@ -98,24 +98,43 @@ export async function findUserByAccount(
   return row ? (await withDetails(db, orgId, [row]))[0] : undefined;
 }
 
+const skillsQuery = (db: Executor, orgId: string, ids: string[]) =>
+  db
+    .selectFrom('user_skills')
+    .select(['user_id', 'name', 'level'])
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', ids);
+const tagsQuery = (db: Executor, orgId: string, ids: string[]) =>
+  db
+    .selectFrom('user_tags')
+    .select(['user_id', 'tag'])
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', ids);
+
+/**
+ * A page's skills and tags through statements compiled once (prepared on PostgreSQL): the ids are padded to
+ * {@link DETAIL_PAGE} by repeating the first, which `in` ignores.
+ */
+const DETAIL_PAGE = 50;
+const skillsOfPage = precompiled((db: Executor, orgId: string, ...ids: string[]) =>
+  skillsQuery(db, orgId, ids),
+);
+const tagsOfPage = precompiled((db: Executor, orgId: string, ...ids: string[]) => tagsQuery(db, orgId, ids));
+
 /** Skills and tags of a whole set of users: one query each, never one per user. */
 async function withDetails(db: Executor, orgId: OrgId, rows: UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [skills, tags] = await Promise.all([
-    db
-      .selectFrom('user_skills')
-      .select(['user_id', 'name', 'level'])
-      .where('org_id', '=', orgId)
-      .where('user_id', 'in', ids)
-      .execute(),
-    db
-      .selectFrom('user_tags')
-      .select(['user_id', 'tag'])
-      .where('org_id', '=', orgId)
-      .where('user_id', 'in', ids)
-      .execute(),
-  ]);
+  let padded: string[] | undefined;
+  if (ids.length <= DETAIL_PAGE) {
+    padded = [...ids];
+    while (padded.length < DETAIL_PAGE) padded.push(ids[0]!);
+  }
+  const [skills, tags] = await Promise.all(
+    padded
+      ? ([skillsOfPage(db, orgId, ...padded), tagsOfPage(db, orgId, ...padded)] as const)
+      : ([skillsQuery(db, orgId, ids).execute(), tagsQuery(db, orgId, ids).execute()] as const),
+  );
   const skillsOf = new Map<string, SkillValue[]>();
   for (const s of skills) {
     const list = skillsOf.get(s.user_id) ?? [];
