@@ -138,7 +138,9 @@ describe.each(DIALECTS)('sessions on %s', (dialect) => {
         org_id: b.orgId,
         account_id: a.tech.accountId,
         role: 'manager',
-        created_at: new Date().toISOString(),
+        // later than the fixture's membership in `a`: the login's default org is the oldest membership, and
+        // two made in the same millisecond are ordered by their random ids (a fast machine did that)
+        created_at: new Date(Date.now() + 60_000).toISOString(),
       })
       .execute();
     const session = await loginAs(ctx, a.tech.email);
