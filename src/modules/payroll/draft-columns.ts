@@ -1,7 +1,8 @@
 import { PAY_BASES } from '../../platform/db/tables.js';
 import type { Rate } from '../pay/pricing.js';
 import {
-  ZERO_AMOUNT,
+  emptyDraftFields,
+  lineDraftOf,
   type DraftFields,
   type LineDraft,
   type LineOwner,
@@ -49,6 +50,8 @@ export class DraftColumns {
   private readonly months: string[] = [];
   private readonly rates: (Rate | undefined)[] = [];
   private readonly rateIndex = new Map<Rate | undefined, number>();
+  /** reused by `draft` for every line read back */
+  private readonly fields = emptyDraftFields();
 
   constructor(
     private readonly people: readonly LineOwner[],
@@ -100,36 +103,25 @@ export class DraftColumns {
     }
   }
 
+  /** Draft `i` rebuilt by `lineDraftOf` (one shape for a draft line), from its columns read into `fields`. */
   private draft(i: number): LineDraft {
     const chunk = this.chunks[Math.floor(i / CHUNK)]!;
     const at = (i % CHUNK) * STRIDE;
-    const owner = this.people[chunk[at + PERSON]!]!;
-    const project = this.projects[chunk[at + PROJECT]!]!;
-    return {
-      rate: this.rates[chunk[at + RATE]!],
-      startMs: this.starts[Math.floor(i / CHUNK)]![i % CHUNK]!,
-      week: chunk[at + WEEK]!,
-      line: {
-        user_id: owner.user_id,
-        user_name: owner.user_name,
-        employment_type: owner.employment_type,
-        project_id: project.project_id,
-        project_name: project.project_name,
-        month: this.months[chunk[at + MONTH]!]!,
-        basis: PAY_BASES[chunk[at + BASIS]!]!,
-        approved: chunk[at + APPROVED] === 1,
-        planned_minutes: chunk[at + PLANNED]!,
-        worked_minutes: chunk[at + WORKED]!,
-        approved_minutes: chunk[at + APPROVED_MINUTES]!,
-        night_minutes: chunk[at + NIGHT]!,
-        sunday_minutes: chunk[at + SUNDAY]!,
-        holiday_minutes: chunk[at + HOLIDAY]!,
-        overtime_minutes: 0,
-        cachets: chunk[at + CACHETS]!,
-        priced: false,
-        amount: ZERO_AMOUNT,
-      },
-    };
+    const f = this.fields;
+    f.month = this.months[chunk[at + MONTH]!]!;
+    f.basis = PAY_BASES[chunk[at + BASIS]!]!;
+    f.approved = chunk[at + APPROVED] === 1;
+    f.rate = this.rates[chunk[at + RATE]!];
+    f.planned_minutes = chunk[at + PLANNED]!;
+    f.worked_minutes = chunk[at + WORKED]!;
+    f.approved_minutes = chunk[at + APPROVED_MINUTES]!;
+    f.night_minutes = chunk[at + NIGHT]!;
+    f.sunday_minutes = chunk[at + SUNDAY]!;
+    f.holiday_minutes = chunk[at + HOLIDAY]!;
+    f.cachets = chunk[at + CACHETS]!;
+    f.startMs = this.starts[Math.floor(i / CHUNK)]![i % CHUNK]!;
+    f.week = chunk[at + WEEK]!;
+    return lineDraftOf(f, this.people[chunk[at + PERSON]!]!, this.projects[chunk[at + PROJECT]!]!);
   }
 
   private field(i: number, field: number): number {
