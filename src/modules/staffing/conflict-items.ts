@@ -33,8 +33,7 @@ export function personConflictItems(
     .sort((a, b) => a.start - b.start || (a.assignmentId < b.assignmentId ? -1 : 1));
   const found: Conflict[] = [];
   for (const a of inWindow) {
-    const others = { ...context, assignments: context.assignments.filter((o) => o !== a) };
-    const reasons = judge(a, nearby(others, a), settings);
+    const reasons = judge(a, nearby(context, a, a.assignmentId), settings);
     if (reasons.length === 0) continue;
     found.push({
       assignment_id: a.assignmentId,

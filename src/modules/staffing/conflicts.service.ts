@@ -115,7 +115,7 @@ async function orgConflicts(
       const assignment = { start: Date.parse(row.starts_at), end: Date.parse(row.ends_at) };
       const reasons = judge(
         assignment,
-        nearby(contextFor(contexts, row.user_id, row.id), assignment),
+        nearby(contextFor(contexts, row.user_id), assignment, row.id),
         settings,
       );
       if (reasons.length === 0) continue;

@@ -169,14 +169,14 @@ export const isBlocking = (reasons: Reason[]) => reasons.some((r) => r.severity 
 export const LOOKAROUND_MS = 7 * 24 * HOUR;
 
 /**
- * Only what {@link judge} can see around `mission` (within {@link LOOKAROUND_MS}): the same reasons, from a
- * context loaded for a long window (a year of someone's work), without judging every assignment against all
- * the others.
+ * Only what {@link judge} can see around `mission` (within {@link LOOKAROUND_MS}), without the assignment being
+ * judged (`except`): the same reasons, from a context loaded for a long window (a year of someone's work),
+ * without judging every assignment against all the others.
  */
-export function nearby(context: BusyContext, mission: Interval): BusyContext {
+export function nearby(context: BusyContext, mission: Interval, except?: string): BusyContext {
   const near = { start: mission.start - LOOKAROUND_MS, end: mission.end + LOOKAROUND_MS };
   return {
-    assignments: context.assignments.filter((a) => overlaps(a, near)),
+    assignments: context.assignments.filter((a) => a.assignmentId !== except && overlaps(a, near)),
     unavailable: context.unavailable.filter((u) => overlaps(u, mission)),
     elsewhere: context.elsewhere.filter((e) => overlaps(e, mission)),
   };
