@@ -90,6 +90,9 @@ export class EventHub {
       const events = await readEventsAfter(this.db, this.cursor, PAGE);
       if (events.length === 0) return;
       this.cursor = events[events.length - 1]!.id;
+      // The session cache hears of the same commit on its own LISTEN connection, maybe after this read: a member
+      // whose stream ends here must find the cache already empty when they reconnect, on this instance too.
+      if (events.some(changesMembership)) this.app.sessionCache.invalidate();
       for (const stream of this.streams) stream.offer(events);
       if (events.length < PAGE) return;
     }
@@ -103,6 +106,12 @@ export class EventHub {
     await this.reading;
     await this.signal?.close();
   }
+}
+
+const MEMBERSHIP_EVENTS: ReadonlySet<string> = new Set(['member.removed', 'member.role_changed']);
+
+function changesMembership(event: StoredEvent): boolean {
+  return MEMBERSHIP_EVENTS.has(event.type);
 }
 
 /**

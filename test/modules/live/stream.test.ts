@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
+import { recordEvent } from '../../../src/platform/events.js';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
 import { createOrgFixture } from '../../helpers/factories.js';
@@ -191,6 +192,39 @@ describe.each(DIALECTS)('live event stream (%s)', (dialect) => {
     expect(ended).toBe('ended');
     expect(stream.events.map((e) => e.event)).toEqual(['member.removed']);
     // And it cannot come back.
+    const again = await openSse(baseB, `/api/v1/orgs/${org.orgId}/events`, org.tech.headers);
+    expect(again.status).toBe(403);
+    again.close();
+  });
+
+  it('a removal whose session signal comes late still ends the stream and locks the member out of that instance', async () => {
+    const org = await createOrgFixture(ctx.app);
+    // Instance B has the tech's session and role cached (the stream's own request stored it).
+    const stream = await openSse(baseB, `/api/v1/orgs/${org.orgId}/events`, org.tech.headers);
+    expect(stream.status).toBe(200);
+    // The membership goes with its event but without `NOTIFY crew_sessions`: B hears of it by the event alone,
+    // as when its session LISTEN connection delivers later than the hub's.
+    await ctx.app.database.db.transaction().execute(async (tx) => {
+      await tx
+        .deleteFrom('org_memberships')
+        .where('org_id', '=', org.orgId)
+        .where('account_id', '=', org.tech.accountId)
+        .execute();
+      await recordEvent(
+        tx,
+        { accountId: org.admin.accountId, requestId: null },
+        {
+          orgId: org.orgId,
+          type: 'member.removed',
+          entityType: 'membership',
+          entityId: org.tech.accountId,
+          subjects: { account_ids: [org.tech.accountId] },
+          payload: { account_id: org.tech.accountId, before: { role: 'tech' } },
+        },
+      );
+    });
+    await stream.ended;
+    expect(stream.events.map((e) => e.event)).toEqual(['member.removed']);
     const again = await openSse(baseB, `/api/v1/orgs/${org.orgId}/events`, org.tech.headers);
     expect(again.status).toBe(403);
     again.close();
