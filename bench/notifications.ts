@@ -1,16 +1,18 @@
 /**
- * `npm run bench:notifications [-- --db sqlite|postgres|both --ops 600 --rounds 5 --drain 10000 --only throughput|drain]`
+ * `npm run bench:notifications [-- --db sqlite|postgres|both --ops 600 --warmup 150 --rounds 5 --drain 10000 --only throughput|drain]`
  *
  * 1. Invite + accept throughput through HTTP, with the notification dispatcher running (sending to a local SMTP
  *    sink) and without it, in alternated rounds: the median of the rounds' on/off ratios must stay ≥ 0.9.
  * 2. 10,000 queued notifications drained to a local SMTP sink: must reach ≥ 200 per second.
  * 3. `--only queries`: the statements per invite + accept pair, from the requests alone and from the dispatcher
  *    that plans and sends their mails afterwards (the database's query listener), grouped by statement.
+ * `--mailer none`: the dispatcher plans and composes every mail but hands it to a mailer that drops it (no SMTP
+ * worker, no sink traffic): what planning and composing cost apart from sending.
  * The server is in-process (buildApp + listen); the SMTP sink runs in a child process (bench/smtp-sink.mjs), as a
  * relay would. See BENCHMARKS.md.
  */
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -30,11 +32,15 @@ const { values: args } = parseArgs({
   options: {
     db: { type: 'string', default: 'both' },
     ops: { type: 'string', default: '600' },
+    // invite + accept pairs run before each throughput run is measured (JIT, pools, the SMTP worker)
+    warmup: { type: 'string', default: '150' },
     drain: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '5' },
     // throughput | drain | queries: one measurement only
     only: { type: 'string' },
+    // smtp (a local sink) | none (mails are composed, then dropped): see the header
+    mailer: { type: 'string', default: 'smtp' },
     // with --only queries: write a CPU profile of the dispatcher's rounds (the requests are over) to this file
     profile: { type: 'string' },
     'postgres-url': {
@@ -44,6 +50,7 @@ const { values: args } = parseArgs({
   },
 });
 const OPS = Number(args.ops);
+const WARMUP = Number(args.warmup);
 const DRAIN = Number(args.drain);
 const CONCURRENCY = Number(args.concurrency);
 const ROUNDS = Number(args.rounds);
@@ -72,6 +79,32 @@ async function smtpSink() {
         child.disconnect();
       }),
   };
+}
+
+/**
+ * CPU time of every PostgreSQL server process on this machine, in ms (Linux `/proc`; 0 elsewhere): the backends'
+ * share of the work, on the same two cores. Processes that end between two readings drop out, so read it around
+ * a run whose pool stays open.
+ */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+        const fields = stat.slice(close + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return (ticks * 1000) / 100; // USER_HZ
 }
 
 /** An org, a manager with a token, `count` people with emails and missions with room for all of them. */
@@ -196,52 +229,87 @@ async function mailingApp(dialect: Dialect) {
     SMTP_URL: sink.url,
     PUBLIC_BASE_URL: 'https://crew.bench.test',
   });
-  const app = await buildApp(config, { database: fresh.database });
+  const dropMails = { send: async () => {} };
+  const app = await buildApp(config, {
+    database: fresh.database,
+    ...(args.mailer === 'none' ? { mailer: dropMails } : {}),
+  });
   return { sink, fresh, app };
 }
 
 type Run = Awaited<ReturnType<typeof inviteAcceptRun>>;
 
+/** Stops the polling dispatcher (if it runs), then runs rounds back to back until nothing is left to plan or send. */
+async function drainQueue(app: Awaited<ReturnType<typeof buildApp>>): Promise<void> {
+  await app.notifications.stop();
+  for (;;) {
+    const round = await app.notifications.tick();
+    if (round.planned === 0 && round.sent === 0) return;
+  }
+}
+
 async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   const { sink, fresh, app } = await mailingApp(dialect);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs`;
-  const { orgId, token, ownerToken, jobs } = await fixture(fresh.database, app, OPS);
-  const sinkBefore = await sink.count();
-  if (withNotifications) app.notifications.start();
+  const { orgId, token, ownerToken, jobs: all } = await fixture(fresh.database, app, WARMUP + OPS);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  let next = 0;
   let failures = 0;
+  const pairs = async (jobs: typeof all) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < jobs.length; i = next++) {
+          const job = jobs[i]!;
+          const invited = await fetch(`${base}/${orgId}/missions/${job.missionId}/assignments`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ user_id: job.userId, role_id: job.roleId }),
+          });
+          const { id } = (await invited.json()) as { id: string };
+          const accepted = await fetch(`${base}/${orgId}/assignments/${id}/accept`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${ownerToken}` },
+          });
+          await accepted.arrayBuffer();
+          if (invited.status !== 201 || accepted.status !== 200) failures++;
+        }
+      }),
+    );
+  };
+  // Warm-up (not measured): the server, and with notifications on the dispatcher and its SMTP worker, run their
+  // code hot, as a server that has been up for a while does; then the queue is emptied.
+  if (withNotifications) app.notifications.start();
+  await pairs(all.slice(0, WARMUP));
+  if (withNotifications) {
+    await drainQueue(app);
+    app.notifications.start();
+  }
+  const jobs = all.slice(WARMUP);
+  const sinkBefore = await sink.count();
   let queries = 0;
   const stopCounting = fresh.database.onQuery!(() => queries++);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const started = performance.now();
   const cpu = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < jobs.length; i = next++) {
-        const job = jobs[i]!;
-        const invited = await fetch(`${base}/${orgId}/missions/${job.missionId}/assignments`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ user_id: job.userId, role_id: job.roleId }),
-        });
-        const { id } = (await invited.json()) as { id: string };
-        const accepted = await fetch(`${base}/${orgId}/assignments/${id}/accept`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ownerToken}` },
-        });
-        await accepted.arrayBuffer();
-        if (invited.status !== 201 || accepted.status !== 200) failures++;
-      }
-    }),
-  );
+  const postgresBefore = postgresCpuMs();
+  await pairs(jobs);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const postgresUsed = postgresCpuMs() - postgresBefore;
   stopCounting();
   loop.disable();
   const sinkAfter = await sink.count();
+  // With notifications on: how long after the last answer the dispatcher had planned and sent everything the run
+  // asked for (rounds back to back from then on), and how many mails that was in all.
+  let catchUpMs: number | null = null;
+  let mailsInAll: number | null = null;
+  if (withNotifications) {
+    await drainQueue(app);
+    catchUpMs = Math.round(performance.now() - started - seconds * 1000);
+    mailsInAll = (await sink.count()).received;
+  }
   await app.close();
   const sent = sinkAfter.received;
   await sink.close();
@@ -251,9 +319,13 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
     pairs_per_s: Math.round(jobs.length / seconds),
     // CPU of this process (server, dispatcher and SMTP sink) per pair: what a shared machine's load does not skew
     cpu_ms_per_pair: Math.round(((used.user + used.system) / 1000 / jobs.length) * 100) / 100,
-    mails_sent_during_run: sent,
+    mails_sent_during_run: sent - sinkBefore.received,
+    catch_up_ms: catchUpMs,
+    mails_in_all: mailsInAll === null ? null : mailsInAll - sinkBefore.received,
     // the SMTP sink's CPU while the run lasted (another process, on the same 2 cores), per pair
     sink_cpu_ms_per_pair: round2((sinkAfter.cpu_ms - sinkBefore.cpu_ms) / jobs.length),
+    // PostgreSQL's server processes while the run lasted (0 on SQLite), per pair
+    postgres_cpu_ms_per_pair: round2(postgresUsed / jobs.length),
     // every statement while the run lasted (the requests', and the dispatcher's when it runs), per pair
     queries_per_pair: round2(queries / jobs.length),
     // how long a ready callback waited for the event loop: a request holding the event lock waits as long
@@ -401,6 +473,7 @@ async function drainRun(dialect: Dialect) {
       .execute();
   }
   const started = performance.now();
+  const sinkBefore = await sink.count();
   const cpu = process.cpuUsage();
   let sent = 0;
   while (sent < DRAIN) {
@@ -412,7 +485,8 @@ async function drainRun(dialect: Dialect) {
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   await app.close();
-  const received = (await sink.count()).received;
+  const sinkAfter = await sink.count();
+  const received = sinkAfter.received;
   await sink.close();
   await fresh.drop();
   return {
@@ -421,7 +495,8 @@ async function drainRun(dialect: Dialect) {
     received_by_sink: received,
     seconds: Math.round(seconds * 10) / 10,
     per_s: Math.round(sent / seconds),
-    // What the machine's load does not change: this process's CPU time per mail (the sink runs in it too).
+    // What the machine's load does not change: this process's CPU time, and the sink's (another process) per mail.
+    sink_cpu_ms_per_mail: round2((sinkAfter.cpu_ms - sinkBefore.cpu_ms) / sent),
     cpu_seconds: Math.round(cpuSeconds * 10) / 10,
     per_cpu_s: Math.round(sent / cpuSeconds),
     load_avg_1m: Math.round(loadavg()[0]! * 10) / 10,
@@ -470,7 +545,12 @@ for (const dialect of dialects) {
       cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.cpu_ms_per_pair))),
       cpu_ratio_median: round2(median(pairs.map((p) => p.off.cpu_ms_per_pair / p.on.cpu_ms_per_pair))),
       sink_cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.sink_cpu_ms_per_pair))),
+      postgres_cpu_ms_per_pair_off: round2(median(pairs.map((p) => p.off.postgres_cpu_ms_per_pair))),
+      postgres_cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.postgres_cpu_ms_per_pair))),
       mails_sent_during_on_runs: pairs.map((p) => p.on.mails_sent_during_run),
+      // after each on run: until its last mail was sent (with --mailer none: composed), and how many there were
+      catch_up_ms: pairs.map((p) => p.on.catch_up_ms),
+      mails_in_all: pairs.map((p) => p.on.mails_in_all),
       event_loop_delay_ms_off: pairs.map((p) => p.off.event_loop_delay_ms),
       event_loop_delay_ms_on: pairs.map((p) => p.on.event_loop_delay_ms),
       queries_per_pair_off: round2(median(pairs.map((p) => p.off.queries_per_pair))),
