@@ -4,7 +4,7 @@
 //
 //   node scripts/build.mjs              build
 //   node scripts/build.mjs --if-stale   build only when a source is newer than the last build
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
 const STAMP = join(DIST, '.build-stamp');
 const ENTRIES = ['server', 'cli'];
+/** Source files dist/ holds as they are, at the same path: a worker thread's code (it gets no TypeScript loader). */
+const COPIED = ['platform/smtp-thread.mjs'];
 
 /**
  * Left out of the bundle and loaded from node_modules at run time: native addons, packages that read their own
@@ -31,6 +33,8 @@ const EXTERNAL = [
   'date-holidays',
   'playwright-core',
   'ioredis',
+  // `import('nodemailer/lib/shared/index.js')` reads `parseConnectionUrl` (mail.ts); the worker thread loads it too
+  'nodemailer',
 ];
 
 /**
@@ -134,7 +138,12 @@ export async function build() {
     metafile: true,
     logLevel: 'warning',
   });
-  removeOldOutputs(new Set(Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p))));
+  for (const file of COPIED) {
+    mkdirSync(dirname(join(DIST, file)), { recursive: true });
+    copyFileSync(join(SRC, file), join(DIST, file));
+  }
+  const outputs = Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p));
+  removeOldOutputs(new Set([...outputs, ...COPIED.map((file) => join(DIST, file.split('/')[0]))]));
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   return { ms: Math.round(performance.now() - started), files: Object.keys(result.metafile.outputs).length };
 }

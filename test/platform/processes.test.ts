@@ -8,6 +8,8 @@ import { SECRET_PLACEHOLDER } from '../../src/config.js';
 import { HEAD, MIGRATION_NAMES } from '../../src/platform/db/migrator.js';
 import { crewInProcess as crew } from '../helpers/cli.js';
 import { DIALECTS, emptyDatabase, type TestDatabase } from '../helpers/database.js';
+import { PASSWORD, uniqueEmail } from '../helpers/factories.js';
+import { startSmtpSink } from '../helpers/smtp.js';
 
 const run = promisify(execFile);
 /**
@@ -128,13 +130,7 @@ describe('the server entry', () => {
         LOG_LEVEL: 'info',
       },
     });
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
-        if (match) resolve(match[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
+    const address = await listeningAddress(child);
     const res = await fetch(`${address}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
@@ -142,4 +138,64 @@ describe('the server entry', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it(
+    'sends mail from its SMTP worker thread (the thread’s file is part of the build)',
+    { timeout: PROCESS_TIMEOUT },
+    async () => {
+      const database = join(tmpdir(), `crew-mail-${process.pid}.db`);
+      const smtp = await startSmtpSink();
+      const env = { DATABASE_URL: `sqlite:///${database}` };
+      try {
+        expect(await crew(['db', 'upgrade'], env)).toMatchObject({ code: 0 });
+        const email = uniqueEmail('compiled');
+        const org = ['org', 'create', '--name', 'Compiled', '--owner-email', email];
+        expect(await crew([...org, '--owner-password', PASSWORD], env)).toMatchObject({ code: 0 });
+        const child = spawn(process.execPath, [SERVER], {
+          env: {
+            PATH: process.env.PATH,
+            ...env,
+            REALISONS_SECRET_KEY: 'x'.repeat(40),
+            PORT: '0',
+            LOG_LEVEL: 'info',
+            APP_ENV: 'prod',
+            SMTP_URL: smtp.url,
+            PUBLIC_BASE_URL: 'https://crew.example.com',
+          },
+        });
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        try {
+          const address = await listeningAddress(child);
+          const res = await fetch(`${address}/api/v1/auth/reset/request`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email }),
+          });
+          expect(res.status).toBe(200);
+          expect(await res.json()).toEqual({ status: 'ok' });
+          // The dispatcher's next round (every second) plans the event and hands the mail to the worker thread.
+          const [mail] = await smtp.waitForMails(email, 1, 15_000);
+          expect(mail!.text).toContain('https://crew.example.com/reset-password?token=');
+          expect(mail!.messageId).toMatch(/^<.+@.+>$/);
+        } finally {
+          child.kill('SIGTERM');
+          expect(await exited).toBe(0);
+        }
+      } finally {
+        await smtp.close();
+        ['', '-wal', '-shm'].forEach((suffix) => rmSync(database + suffix, { force: true }));
+      }
+    },
+  );
 });
+
+/** The address the server prints once it listens. */
+function listeningAddress(child: ReturnType<typeof spawn>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+}
