@@ -23,9 +23,10 @@ export interface Mailer {
 
 /**
  * The pooled transport's options: SMTP_URL, then the pool size and timeouts from the config (docs/operations.md).
- * Plain data, handed to the SMTP worker thread (smtp-thread.mjs), which adds the sockets opened with Nagle's algorithm off:
- * each step of an SMTP exchange is a small write followed by a wait for the reply (the body's final `.` line most
- * of all), so with Nagle on every message waits for the server's delayed ACK, about 40 ms a message on Linux.
+ * Plain data, handed to the SMTP worker thread (smtp-thread.mjs), which adds the sockets opened with Nagle's
+ * algorithm off: each step of an SMTP exchange is a small write followed by a wait for the reply (the body's final
+ * `.` line most of all), so with Nagle on every message waits for the server's delayed ACK, about 40 ms a message
+ * on Linux.
  */
 export async function smtpPoolOptions(config: Config, smtpUrl: string): Promise<SMTPPool.Options> {
   // `createTransport({ url, ... })` would drop every option but the URL (nodemailer/nodemailer#1762): parse it here.
