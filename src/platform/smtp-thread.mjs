@@ -3,7 +3,9 @@
 // (mail.ts), its sockets opened with Nagle's algorithm off, one message in, one outcome out.
 // Plain JavaScript, so the same file runs from src/ (tests, `npm run dev`) and, copied by scripts/build.mjs, from
 // dist/: a worker thread gets no TypeScript loader.
+import { readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
 
@@ -29,6 +31,18 @@ function getSocket(target, callback) {
     socket.setKeepAlive(true);
     callback(null, { connection: socket });
   });
+}
+
+/**
+ * Mail is background work: with the cores full, a request should not wait behind a MIME build (docs/events.md,
+ * "Notifications"). 0 is the requests' priority, 19 the lowest; Linux sets one thread's when given its id.
+ */
+const NICENESS = 10;
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(tid, NICENESS);
+} catch {
+  // not Linux: the worker runs at the process's priority
 }
 
 const transport = nodemailer.createTransport({ ...options, getSocket });

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../helpers/app.js';
@@ -5,6 +6,16 @@ import { DIALECTS } from '../../helpers/database.js';
 import { createOrgFixture, uniqueEmail } from '../../helpers/factories.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp.js';
 import { afterWindow, crewKit, notificationsOf } from './helpers.js';
+
+/** This process's threads by id, with their niceness (Linux `/proc/self/task/<tid>/stat`, field 19). */
+function threadNiceness(): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    threads.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return threads;
+}
 
 // A relay that takes 150 ms to answer each message, so the sends of one round overlap.
 const DELAY_MS = 150;
@@ -69,6 +80,22 @@ describe.each(DIALECTS)('the pooled SMTP transport on %s', (dialect) => {
     expect(await ctx.app.notifications.tick({ now: afterWindow() })).toMatchObject({ sent: 0 });
     expect(smtp.mails.length - before.mails).toBe(MAILS);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'sends from a thread below the requests’ priority (niceness 10), the event loop’s own thread untouched',
+    async () => {
+      const org = await createOrgFixture(ctx.app);
+      const kit = crewKit(ctx, org);
+      const { missionId, roleId } = await kit.mission(13, 17);
+      const email = uniqueEmail('nice');
+      await kit.invited(missionId, roleId, await kit.person(email));
+      expect(await ctx.app.notifications.tick({ now: afterWindow() })).toMatchObject({ sent: 1, failed: 0 });
+      expect(smtp.mailsTo(email)).toHaveLength(1);
+      const niceness = threadNiceness();
+      expect(niceness.get(process.pid)).toBe(0);
+      expect([...niceness.values()]).toContain(10);
+    },
+  );
 
   it('without a coalescing window, each invitation is its own message at once; a settings change shows from the next round', async () => {
     const org = await createOrgFixture(ctx.app);
