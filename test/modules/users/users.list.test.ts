@@ -168,10 +168,12 @@ describe.each(DIALECTS)('crew roster list on %s', (dialect) => {
         const res = await list(org, `?limit=${limit}`);
         expect(res.statusCode).toBe(200);
         expect(res.json().items).toHaveLength(limit);
-        // the roster's own tables (the access hook's session lookup may or may not be cached)
+        // the roster's own tables (the access hook's session lookup may or may not be cached), sorted: skills
+        // and tags are read at once, on two connections on PostgreSQL, so either may finish first
         return statements
           .map((sql) => /from "(\w+)"/.exec(sql)?.[1] ?? sql)
-          .filter((table) => ['users', 'user_skills', 'user_tags'].includes(table));
+          .filter((table) => ['users', 'user_skills', 'user_tags'].includes(table))
+          .sort();
       } finally {
         stop();
       }
