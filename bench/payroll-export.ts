@@ -8,7 +8,8 @@
  * process, downloads `GET …/pay/exports/monthly.csv` through HTTP and reports the time to the last byte, the rows,
  * and the server's RSS growth during the download (its /proc/<pid>/status VmRSS, sampled every 10 ms), with the
  * load average, and the file's SHA-256 (the same data must give the same bytes whatever the design: compare two
- * commits with `--server-root`). `--file` keeps (or reuses) a seeded SQLite file; `--database-url` reuses a seeded
+ * commits with `--server-root`). `--warm-up-requests N` first serves N ordinary API requests, unmeasured (a server
+ * that has been in use). `--file` keeps (or reuses) a seeded SQLite file; `--database-url` reuses a seeded
  * PostgreSQL database (otherwise a fresh one is created and dropped). See BENCHMARKS.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -55,6 +56,13 @@ const { values: args } = parseArgs({
      * touched, SQLite's page cache full)
      */
     'warm-up': { type: 'string' },
+    /**
+     * ordinary API traffic before the runs, unmeasured: this many GET requests, four at a time, paging through
+     * the roster, the missions, the assignments and the timesheets and reading `/auth/me` in turn — a server as
+     * it is after serving its users for a while (its young generation touched, SQLite's page cache in use), so
+     * the first run measures what the export itself adds, not the process's first large request
+     */
+    'warm-up-requests': { type: 'string', default: '0' },
     'postgres-url': {
       type: 'string',
       default: process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -298,6 +306,41 @@ function download(url: string, token: string, pid: number) {
   });
 }
 
+/**
+ * `count` ordinary GET requests, four at a time: the roster, missions, assignments and timesheets paged through
+ * by cursor (starting over at the end), and `/auth/me`, in turn. Answers how many came back with each status.
+ */
+async function ordinaryTraffic(api: string, orgId: string, token: string, count: number) {
+  const lists = ['users', 'missions', 'assignments', 'timesheets'].map((name) => ({
+    path: `${api}/orgs/${orgId}/${name}?limit=50`,
+    cursor: null as string | null,
+  }));
+  const statuses: Record<number, number> = {};
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (issued < count) {
+        const turn = issued++ % (lists.length + 1);
+        const list = lists[turn];
+        const url = list
+          ? list.cursor
+            ? `${list.path}&cursor=${encodeURIComponent(list.cursor)}`
+            : list.path
+          : `${api}/auth/me`;
+        const asked = performance.now();
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        const ms = performance.now() - asked;
+        if (ms > 500)
+          log(`warm-up: slow request (${Math.round(ms)} ms, ${res.status}): ${url.slice(api.length)}`);
+        const body = (await res.json()) as { next_cursor?: string | null };
+        if (list) list.cursor = body.next_cursor ?? null;
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      }
+    }),
+  );
+  return statuses;
+}
+
 if (!args['no-build']) {
   log('npm run build');
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -342,6 +385,16 @@ try {
     );
     log(`warm-up: ${args['warm-up']}, ${warmUp.status}, ${warmUp.lines - 1} rows`);
   }
+  const warmUpRequests = Number(args['warm-up-requests']);
+  if (warmUpRequests > 0) {
+    const before = rssOf(server.pid);
+    const started = performance.now();
+    const statuses = await ordinaryTraffic(`${server.base}/api/v1`, fx.orgId, token, warmUpRequests);
+    log(
+      `warm-up: ${warmUpRequests} ordinary requests in ${Math.round(performance.now() - started)} ms, ` +
+        `statuses ${JSON.stringify(statuses)}, server RSS ${Math.round(before / 1e6)} → ${Math.round(rssOf(server.pid) / 1e6)} MB`,
+    );
+  }
   const results = [];
   for (let run = 0; run < Number(args.runs); run++) {
     const before = rssOf(server.pid);
@@ -369,6 +422,7 @@ try {
       scale,
       dialect,
       month: fx.month,
+      warm_up_requests: warmUpRequests,
       timesheets: fx.timesheets,
       node: process.version,
       results,

@@ -5,31 +5,53 @@ import type { Executor } from '../../platform/db/database.js';
 import type { AssignmentStatus, AssignmentsTable, DB, MissionsTable } from '../../platform/db/tables.js';
 import { after } from '../../platform/http/pagination.js';
 
+/** What a planner or a crew member sees of an assignment, its mission and its role. */
+const VIEW_COLUMNS = [
+  'a.id',
+  'a.org_id',
+  'a.mission_id',
+  'a.role_id',
+  'a.user_id',
+  'a.status',
+  'a.note',
+  'a.reason',
+  'a.invited_by',
+  'a.responded_at',
+  'a.created_at',
+  'a.updated_at',
+  'r.name as role_name',
+  'm.title as mission_title',
+  'm.starts_at as mission_starts_at',
+  'm.ends_at as mission_ends_at',
+  'm.location as mission_location',
+] as const;
+
 /** An assignment with what a planner or a crew member needs to see of its mission and role. */
 export function assignmentViews(db: Executor) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('missions as m', 'm.id', 'a.mission_id')
     .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
-    .select([
-      'a.id',
-      'a.org_id',
-      'a.mission_id',
-      'a.role_id',
-      'a.user_id',
-      'a.status',
-      'a.note',
-      'a.reason',
-      'a.invited_by',
-      'a.responded_at',
-      'a.created_at',
-      'a.updated_at',
-      'r.name as role_name',
-      'm.title as mission_title',
-      'm.starts_at as mission_starts_at',
-      'm.ends_at as mission_ends_at',
-      'm.location as mission_location',
-    ]);
+    .select(VIEW_COLUMNS);
+}
+
+/**
+ * The same view read mission by mission, in the order of the org's missions' start (`missions_org_starts_idx`,
+ * then `assignments_mission_idx`): a page ordered by mission start costs its own rows, whatever the org's size.
+ * `CROSS JOIN` keeps SQLite from starting with the org's assignments instead (by `org_id` and `status`), which
+ * reads and sorts all of them (docs/database.md, "The org's assignment list"); PostgreSQL plans it as an inner join.
+ * The org is the mission's: an assignment's `(org_id, mission_id)` references its mission's `(org_id, id)`
+ * (migration 0006), so `a.org_id` needs no term of its own here — and must have none, or SQLite looks each
+ * mission's assignments up among the org's by `(org_id, status)`.
+ */
+function assignmentViewsByMissionStart(db: Executor, orgId: OrgId) {
+  return db
+    .selectFrom('missions as m')
+    .crossJoin('assignments as a')
+    .innerJoin('mission_roles as r', 'r.id', 'a.role_id')
+    .whereRef('a.mission_id', '=', 'm.id')
+    .where('m.org_id', '=', orgId)
+    .select(VIEW_COLUMNS);
 }
 
 export type AssignmentViewRow = Awaited<
@@ -180,17 +202,28 @@ export interface AssignmentFilter extends AssignmentWindow {
   orgId: OrgId;
   missionId?: string | undefined;
   userId?: string | undefined;
+  /** with `from`: no mission of the org starts before this (`from` less the org's longest mission) */
+  earliestStart?: string | undefined;
 }
 
-/** A page of assignments ordered by mission start, then id. */
-export function listAssignmentRows(db: Executor, filter: AssignmentFilter) {
-  let query = assignmentViews(db).where('a.org_id', '=', filter.orgId);
+/**
+ * A page of assignments ordered by mission start, then id. One mission's or one person's are read from them
+ * (their own indexes); the whole org's, mission by mission in start order.
+ */
+export function assignmentListQuery(db: Executor, filter: AssignmentFilter) {
+  const narrowed = filter.missionId !== undefined || filter.userId !== undefined;
+  let query = narrowed
+    ? assignmentViews(db).where('a.org_id', '=', filter.orgId)
+    : assignmentViewsByMissionStart(db, filter.orgId);
   if (filter.missionId) query = query.where('a.mission_id', '=', filter.missionId);
   if (filter.userId) query = query.where('a.user_id', '=', filter.userId);
+  if (filter.earliestStart) query = query.where('m.starts_at', '>', filter.earliestStart);
   return query
     .where(inWindow(filter))
     .orderBy('m.starts_at')
     .orderBy('a.id')
-    .limit(filter.limit + 1)
-    .execute();
+    .limit(filter.limit + 1);
 }
+
+export const listAssignmentRows = (db: Executor, filter: AssignmentFilter) =>
+  assignmentListQuery(db, filter).execute();

@@ -12,7 +12,8 @@ import { isUniqueViolation } from '../../platform/db/errors.js';
 import { contextFor, loadBusyContexts, loadRuleSettings } from '../staffing/busy.repository.js';
 import { findOwnUserId, findUserRow, listActiveFlags } from '../users/users.repository.js';
 import { isBlocking, judge, LOOKAROUND_MS, type Reason } from '../staffing/rules.js';
-import { shiftAcceptedTime } from '../staffing/month-minutes.repository.js';
+import { earliestStartRunningAt, shiftAcceptedTime } from '../staffing/month-minutes.repository.js';
+import { MAX_DURATION_MS } from '../missions/missions.domain.js';
 import {
   findAssignment,
   findAssignmentView,
@@ -313,6 +314,10 @@ export async function listAssignments(db: Db, scope: OrgScope, input: ListInput)
     userId = own;
   }
   const cursor = input.cursor ? decodeCursor(input.cursor, ['time', 'uuid']) : undefined;
-  const rows = await listAssignmentRows(db, { orgId, ...input, userId, cursor });
+  // A mission that started before `from` is listed while it runs: look back as far as the org's longest one.
+  const earliestStart = input.from
+    ? await earliestStartRunningAt(db, orgId, input.from, MAX_DURATION_MS)
+    : undefined;
+  const rows = await listAssignmentRows(db, { orgId, ...input, userId, cursor, earliestStart });
   return toPage(rows, input.limit, (r) => [r.mission_starts_at, r.id], toAssignment);
 }

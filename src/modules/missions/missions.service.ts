@@ -11,7 +11,7 @@ import { loadWritableProject } from '../projects/projects.service.js';
 import { judgeMove } from '../staffing/reschedule.js';
 import { listAcceptedCrew } from '../staffing/busy.repository.js';
 import {
-  longestMissionMs,
+  earliestStartRunningAt,
   moveAcceptedTime,
   raiseLongestMission,
 } from '../staffing/month-minutes.repository.js';
@@ -87,11 +87,7 @@ export async function listMissions(
     from,
     // A mission that started before `from` is listed while it runs: look back as far as the org's longest one.
     earliestStart:
-      from === undefined
-        ? undefined
-        : new Date(
-            Date.parse(from) - Math.min(await longestMissionMs(db, orgId), MAX_DURATION_MS),
-          ).toISOString(),
+      from === undefined ? undefined : await earliestStartRunningAt(db, orgId, from, MAX_DURATION_MS),
     to,
     published: techOnly ? true : query.published,
     hasOpenSlots: query.has_open_slots,

@@ -179,6 +179,20 @@ export async function recomputeLongestMission(db: Executor, orgId: OrgId): Promi
     .execute();
 }
 
+/**
+ * The earliest start of a mission of the org still running at `from`: `from` less the org's longest mission, or
+ * less `capMs` (the longest a mission may be) if that is shorter. A window's lists look back no further.
+ */
+export async function earliestStartRunningAt(
+  db: Executor,
+  orgId: OrgId,
+  from: string,
+  capMs: number,
+): Promise<string> {
+  const longest = Math.min(await longestMissionMs(db, orgId), capMs);
+  return new Date(Date.parse(from) - longest).toISOString();
+}
+
 /** The org's longest-mission bound in milliseconds. */
 export async function longestMissionMs(db: Executor, orgId: OrgId): Promise<number> {
   const row = await db

@@ -254,6 +254,7 @@ export const declaredSchema: Record<string, TableSpec> = {
       }),
       index('assignments_user_status_mission_idx', ['user_id', 'status', 'mission_id', 'id']),
       index('assignments_role_status_idx', ['role_id', 'status']),
+      index('assignments_mission_idx', ['mission_id', 'id']),
       index('assignments_org_status_idx', ['org_id', 'status', 'created_at']),
     ],
     foreignKeys: [
