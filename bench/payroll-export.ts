@@ -307,15 +307,19 @@ function download(url: string, token: string, pid: number) {
 }
 
 /**
- * `count` ordinary GET requests, four at a time: the roster, missions, assignments and timesheets paged through
+ * `count` ordinary GET requests, four at a time: the roster, missions, assignments and the timesheets of the month
+ * before `month` paged through
  * by cursor (starting over at the end), and `/auth/me`, in turn. Answers how many came back with each status.
  */
-async function ordinaryTraffic(api: string, orgId: string, token: string, count: number) {
-  const lists = ['users', 'missions', 'assignments', 'timesheets'].map((name) => ({
-    path: `${api}/orgs/${orgId}/${name}?limit=50`,
+async function ordinaryTraffic(api: string, orgId: string, token: string, count: number, month: string) {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const monthBefore = new Date(Date.UTC(year, mm - 2, 1)).toISOString().slice(0, 7); // not the exported one
+  const lists = ['users?', 'missions?', 'assignments?', `timesheets?month=${monthBefore}&`].map((name) => ({
+    path: `${api}/orgs/${orgId}/${name}limit=50`,
     cursor: null as string | null,
   }));
   const statuses: Record<number, number> = {};
+  const times = new Map<string, number[]>();
   let issued = 0;
   await Promise.all(
     Array.from({ length: 4 }, async () => {
@@ -335,10 +339,19 @@ async function ordinaryTraffic(api: string, orgId: string, token: string, count:
         const body = (await res.json()) as { next_cursor?: string | null };
         if (list) list.cursor = body.next_cursor ?? null;
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const name = list ? list.path.slice(list.path.lastIndexOf('/') + 1).split('?')[0]! : 'auth/me';
+        times.set(name, [...(times.get(name) ?? []), ms]);
       }
     }),
   );
-  return statuses;
+  // per endpoint: the median and the slowest answer, in ms (four requests in flight at once)
+  const latency = Object.fromEntries(
+    [...times].map(([name, all]) => {
+      const sorted = all.sort((a, b) => a - b);
+      return [name, { p50: +sorted[sorted.length >> 1]!.toFixed(1), max: +sorted.at(-1)!.toFixed(1) }];
+    }),
+  );
+  return { statuses, latency };
 }
 
 if (!args['no-build']) {
@@ -389,10 +402,16 @@ try {
   if (warmUpRequests > 0) {
     const before = rssOf(server.pid);
     const started = performance.now();
-    const statuses = await ordinaryTraffic(`${server.base}/api/v1`, fx.orgId, token, warmUpRequests);
+    const { statuses, latency } = await ordinaryTraffic(
+      `${server.base}/api/v1`,
+      fx.orgId,
+      token,
+      warmUpRequests,
+      fx.month,
+    );
     log(
       `warm-up: ${warmUpRequests} ordinary requests in ${Math.round(performance.now() - started)} ms, ` +
-        `statuses ${JSON.stringify(statuses)}, server RSS ${Math.round(before / 1e6)} → ${Math.round(rssOf(server.pid) / 1e6)} MB`,
+        `statuses ${JSON.stringify(statuses)}, ms ${JSON.stringify(latency)}, server RSS ${Math.round(before / 1e6)} → ${Math.round(rssOf(server.pid) / 1e6)} MB`,
     );
   }
   const results = [];
