@@ -131,7 +131,12 @@ async function prepare(db: Database['db']) {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   if (Number(already.n) === 0) {
-    const id = dialect === 'postgres' ? sql`gen_random_uuid()` : sql`lower(hex(randomblob(16)))`;
+    // ids in the UUID format the API's answers are checked against (a timesheets page would refuse to serialise
+    // any other); on SQLite the groups of random hex digits the server's ids have
+    const id =
+      dialect === 'postgres'
+        ? sql`gen_random_uuid()`
+        : sql`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6)))`;
     const now = isoNow();
     // worked = planned + 30 min, 30 min of breaks, approved: every line is priced
     const plus30 =
