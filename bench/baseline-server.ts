@@ -109,6 +109,45 @@ app.get<{ Querystring: { org_id: string; from: string; to: string; earliest: str
   },
 );
 
+/** The org's assignment list (assignments.repository.ts): the org's missions in start order, each one's assignments. */
+app.get<{ Querystring: { org_id: string } }>('/assignments', async (request) => {
+  const rows = await query(
+    'assignments_page',
+    `SELECT a.id, a.org_id, a.mission_id, a.role_id, a.user_id, a.status, a.note, a.reason, a.invited_by,
+            a.responded_at, a.created_at, a.updated_at, r.name AS role_name, m.title AS mission_title,
+            m.starts_at AS mission_starts_at, m.ends_at AS mission_ends_at, m.location AS mission_location
+       FROM missions m CROSS JOIN assignments a JOIN mission_roles r ON r.id = a.role_id
+      WHERE a.mission_id = m.id AND m.org_id = $1
+      ORDER BY m.starts_at, a.id LIMIT ${PAGE + 1}`,
+    [request.query.org_id],
+  );
+  return {
+    items: rows.slice(0, PAGE).map((r) => ({
+      id: r.id,
+      org_id: r.org_id,
+      mission_id: r.mission_id,
+      role_id: r.role_id,
+      user_id: r.user_id,
+      status: r.status,
+      note: r.note,
+      reason: r.reason,
+      invited_by: r.invited_by,
+      responded_at: iso(r.responded_at),
+      created_at: iso(r.created_at),
+      updated_at: iso(r.updated_at),
+      role_name: r.role_name,
+      mission: {
+        id: r.mission_id,
+        title: r.mission_title,
+        starts_at: iso(r.mission_starts_at),
+        ends_at: iso(r.mission_ends_at),
+        location: r.mission_location,
+      },
+    })),
+    next_cursor: rows.length > PAGE ? 'x' : null,
+  };
+});
+
 /** The users list's statements (users.repository.ts): a page by name, then the page's skills and tags. */
 app.get<{ Querystring: { org_id: string } }>('/users', async (request) => {
   const { org_id } = request.query;

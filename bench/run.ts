@@ -744,6 +744,11 @@ async function endpointSpecs(server: Child, targets: Targets): Promise<Spec[]> {
       baseline: `/users?${q({ org_id: targets.orgId })}`,
     },
     {
+      name: 'GET assignments list (50)',
+      ours: { url: `${server.url}${org}/assignments?limit=50`, headers: auth },
+      baseline: `/assignments?${q({ org_id: targets.orgId })}`,
+    },
+    {
       name: 'GET role suggestions',
       ours: {
         url: `${server.url}${org}/missions/${targets.mission.id}/roles/${targets.mission.roleId}/suggestions`,
