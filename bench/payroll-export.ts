@@ -312,49 +312,54 @@ function download(url: string, token: string, pid: number) {
 }
 
 /**
- * `count` ordinary GET requests, four at a time: the roster, missions, assignments and the timesheets of the month
- * before `month` paged through
- * by cursor (starting over at the end), and `/auth/me`, in turn. Answers how many came back with each status.
+ * `count` ordinary GET requests, four at a time: the roster, the missions, the assignments and the timesheets of
+ * the month before `month`, each paged through by cursor (starting over at the end), and `/auth/me`, in turn.
+ * Answers how many came back with each status, and each endpoint's median and slowest answer.
  */
 async function ordinaryTraffic(api: string, orgId: string, token: string, count: number, month: string) {
   const [year, mm] = month.split('-').map(Number) as [number, number];
   const monthBefore = new Date(Date.UTC(year, mm - 2, 1)).toISOString().slice(0, 7); // not the exported one
-  const lists = ['users?', 'missions?', 'assignments?', `timesheets?month=${monthBefore}&`].map((name) => ({
-    path: `${api}/orgs/${orgId}/${name}limit=50`,
+  const list = (name: string, query = '') => ({
+    name,
+    url: `${api}/orgs/${orgId}/${name}?${query}limit=50`,
     cursor: null as string | null,
-  }));
+    ms: [] as number[],
+  });
+  const endpoints = [
+    list('users'),
+    list('missions'),
+    list('assignments'),
+    list('timesheets', `month=${monthBefore}&`),
+    { name: 'auth/me', url: `${api}/auth/me`, cursor: null as string | null, ms: [] as number[] },
+  ];
   const statuses: Record<number, number> = {};
-  const times = new Map<string, number[]>();
   let issued = 0;
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       while (issued < count) {
-        const turn = issued++ % (lists.length + 1);
-        const list = lists[turn];
-        const url = list
-          ? list.cursor
-            ? `${list.path}&cursor=${encodeURIComponent(list.cursor)}`
-            : list.path
-          : `${api}/auth/me`;
+        const endpoint = endpoints[issued++ % endpoints.length]!;
+        const url = endpoint.cursor
+          ? `${endpoint.url}&cursor=${encodeURIComponent(endpoint.cursor)}`
+          : endpoint.url;
         const asked = performance.now();
         const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
         const ms = performance.now() - asked;
         if (ms > 500)
           log(`warm-up: slow request (${Math.round(ms)} ms, ${res.status}): ${url.slice(api.length)}`);
         const body = (await res.json()) as { next_cursor?: string | null };
-        if (list) list.cursor = body.next_cursor ?? null;
+        endpoint.cursor = body.next_cursor ?? null; // /auth/me has none: always the same URL
+        endpoint.ms.push(ms);
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        const name = list ? list.path.slice(list.path.lastIndexOf('/') + 1).split('?')[0]! : 'auth/me';
-        times.set(name, [...(times.get(name) ?? []), ms]);
       }
     }),
   );
-  // per endpoint: the median and the slowest answer, in ms (four requests in flight at once)
   const latency = Object.fromEntries(
-    [...times].map(([name, all]) => {
-      const sorted = all.sort((a, b) => a - b);
-      return [name, { p50: +sorted[sorted.length >> 1]!.toFixed(1), max: +sorted.at(-1)!.toFixed(1) }];
-    }),
+    endpoints
+      .filter((e) => e.ms.length > 0)
+      .map(({ name, ms }) => {
+        const sorted = ms.sort((a, b) => a - b);
+        return [name, { p50: +sorted[sorted.length >> 1]!.toFixed(1), max: +sorted.at(-1)!.toFixed(1) }];
+      }),
   );
   return { statuses, latency };
 }

@@ -1,10 +1,10 @@
-import { CompiledQuery } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
 import { listMissionsQuery } from '../../../src/modules/missions/missions.repository.js';
 import { useTestApp } from '../../helpers/app.js';
 import { DIALECTS } from '../../helpers/database.js';
 import { createOrgFixture, type Member, type OrgFixture } from '../../helpers/factories.js';
 import { missionApi, type ApiMission } from './fixtures.js';
+import { queryPlan } from '../../helpers/query-plan.js';
 import { trustedOrgId } from '../../../src/platform/auth/org-scope.js';
 
 describe.each(DIALECTS)('mission list on %s', (dialect) => {
@@ -155,18 +155,15 @@ describe.each(DIALECTS)('mission list on %s', (dialect) => {
 
   it('serves the date window from the (org_id, starts_at) index', async () => {
     const { db, dialect: d } = ctx.app.database;
-    const query = listMissionsQuery(db, trustedOrgId('00000000-0000-4000-8000-000000000000'), {
-      from: '2026-07-01T00:00:00.000Z',
-      earliestStart: '2026-06-01T00:00:00.000Z',
-      to: '2026-07-08T00:00:00.000Z',
-      limit: 50,
-    }).compile();
-    const plan = await db.transaction().execute(async (tx) => {
-      if (d === 'postgres') await tx.executeQuery(CompiledQuery.raw('SET LOCAL enable_seqscan = off'));
-      const prefix = d === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
-      const result = await tx.executeQuery(CompiledQuery.raw(prefix + query.sql, [...query.parameters]));
-      return JSON.stringify(result.rows);
-    });
+    const plan = await queryPlan(
+      ctx.app.database,
+      listMissionsQuery(db, trustedOrgId('00000000-0000-4000-8000-000000000000'), {
+        from: '2026-07-01T00:00:00.000Z',
+        earliestStart: '2026-06-01T00:00:00.000Z',
+        to: '2026-07-08T00:00:00.000Z',
+        limit: 50,
+      }),
+    );
     expect(plan).toContain('missions_org_starts_idx');
     if (d === 'sqlite') expect(plan).toMatch(/starts_at>\? AND starts_at<\?/);
     else expect(plan).toMatch(/Index Cond: .*starts_at > .*starts_at < /);
