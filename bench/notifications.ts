@@ -6,6 +6,8 @@
  * 2. 10,000 queued notifications drained to a local SMTP sink: must reach ≥ 200 per second.
  * 3. `--only queries`: the statements per invite + accept pair, from the requests alone and from the dispatcher
  *    that plans and sends their mails afterwards (the database's query listener), grouped by statement.
+ * `--one-app`: all the throughput runs of a dialect on one app and one database (each run on jobs of its own), so
+ * the runs compared differ only by the dispatcher being on or off.
  * `--mailer none`: the dispatcher plans and composes every mail but hands it to a mailer that drops it (no SMTP
  * worker, no sink traffic): what planning and composing cost apart from sending.
  * The server is in-process (buildApp + listen); the SMTP sink runs in a child process (bench/smtp-sink.mjs), as a
@@ -41,6 +43,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // smtp (a local sink) | none (mails are composed, then dropped): see the header
     mailer: { type: 'string', default: 'smtp' },
+    // every run of a dialect on one app and one database (each on fresh jobs), instead of one each: no database,
+    // app or JIT warm-up differs between the runs compared, only the dispatcher being on or off
+    'one-app': { type: 'boolean', default: false },
     // with --only queries: write a CPU profile of the dispatcher's rounds (the requests are over) to this file
     profile: { type: 'string' },
     'postgres-url': {
@@ -248,11 +253,12 @@ async function drainQueue(app: Awaited<ReturnType<typeof buildApp>>): Promise<vo
   }
 }
 
-async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
+/** An app on a fresh database with `count` jobs, and runs of invite + accept pairs measured on slices of them. */
+async function benchApp(dialect: Dialect, count: number) {
   const { sink, fresh, app } = await mailingApp(dialect);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/orgs`;
-  const { orgId, token, ownerToken, jobs: all } = await fixture(fresh.database, app, WARMUP + OPS);
+  const { orgId, token, ownerToken, jobs: all } = await fixture(fresh.database, app, count);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let failures = 0;
   const pairs = async (jobs: typeof all) => {
@@ -277,64 +283,81 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
       }),
     );
   };
-  // Warm-up (not measured): the server, and with notifications on the dispatcher and its SMTP worker, run their
-  // code hot, as a server that has been up for a while does; then the queue is emptied.
-  if (withNotifications) app.notifications.start();
-  await pairs(all.slice(0, WARMUP));
-  if (withNotifications) {
-    await drainQueue(app);
-    app.notifications.start();
-  }
-  const jobs = all.slice(WARMUP);
-  const sinkBefore = await sink.count();
-  let queries = 0;
-  const stopCounting = fresh.database.onQuery!(() => queries++);
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const postgresBefore = postgresCpuMs();
-  await pairs(jobs);
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  const postgresUsed = postgresCpuMs() - postgresBefore;
-  stopCounting();
-  loop.disable();
-  const sinkAfter = await sink.count();
-  // With notifications on: how long after the last answer the dispatcher had planned and sent everything the run
-  // asked for (rounds back to back from then on), and how many mails that was in all.
-  let catchUpMs: number | null = null;
-  let mailsInAll: number | null = null;
-  if (withNotifications) {
-    await drainQueue(app);
-    catchUpMs = Math.round(performance.now() - started - seconds * 1000);
-    mailsInAll = (await sink.count()).received;
-  }
-  await app.close();
-  const sent = sinkAfter.received;
-  await sink.close();
-  await fresh.drop();
-  if (failures > 0) throw new Error(`${failures} invite/accept pairs failed`);
-  return {
-    pairs_per_s: Math.round(jobs.length / seconds),
-    // CPU of this process (server, dispatcher and SMTP sink) per pair: what a shared machine's load does not skew
-    cpu_ms_per_pair: Math.round(((used.user + used.system) / 1000 / jobs.length) * 100) / 100,
-    mails_sent_during_run: sent - sinkBefore.received,
-    catch_up_ms: catchUpMs,
-    mails_in_all: mailsInAll === null ? null : mailsInAll - sinkBefore.received,
-    // the SMTP sink's CPU while the run lasted (another process, on the same 2 cores), per pair
-    sink_cpu_ms_per_pair: round2((sinkAfter.cpu_ms - sinkBefore.cpu_ms) / jobs.length),
-    // PostgreSQL's server processes while the run lasted (0 on SQLite), per pair
-    postgres_cpu_ms_per_pair: round2(postgresUsed / jobs.length),
-    // every statement while the run lasted (the requests', and the dispatcher's when it runs), per pair
-    queries_per_pair: round2(queries / jobs.length),
-    // how long a ready callback waited for the event loop: a request holding the event lock waits as long
-    event_loop_delay_ms: {
-      mean: round2(loop.mean / 1e6),
-      p99: round2(loop.percentile(99) / 1e6),
-      max: round2(loop.max / 1e6),
-    },
+  /** One measured run over `jobs`: with notifications on, the dispatcher polls while it lasts, then catches up. */
+  const measure = async (jobs: typeof all, withNotifications: boolean) => {
+    if (withNotifications) app.notifications.start();
+    const sinkBefore = await sink.count();
+    let queries = 0;
+    const stopCounting = fresh.database.onQuery!(() => queries++);
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const postgresBefore = postgresCpuMs();
+    await pairs(jobs);
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const postgresUsed = postgresCpuMs() - postgresBefore;
+    stopCounting();
+    loop.disable();
+    const sinkAfter = await sink.count();
+    // With notifications on: how long after the last answer the dispatcher had planned and sent everything the run
+    // asked for (rounds back to back from then on), and how many mails that was in all.
+    let catchUpMs: number | null = null;
+    let mailsInAll: number | null = null;
+    if (withNotifications) {
+      await drainQueue(app);
+      catchUpMs = Math.round(performance.now() - started - seconds * 1000);
+      mailsInAll = (await sink.count()).received;
+    }
+    const sent = sinkAfter.received;
+    if (failures > 0) throw new Error(`${failures} invite/accept pairs failed`);
+    return {
+      pairs_per_s: Math.round(jobs.length / seconds),
+      // CPU of this process (server, dispatcher and SMTP sink) per pair: what a shared machine's load does not skew
+      cpu_ms_per_pair: Math.round(((used.user + used.system) / 1000 / jobs.length) * 100) / 100,
+      mails_sent_during_run: sent - sinkBefore.received,
+      catch_up_ms: catchUpMs,
+      mails_in_all: mailsInAll === null ? null : mailsInAll - sinkBefore.received,
+      // the SMTP sink's CPU while the run lasted (another process, on the same 2 cores), per pair
+      sink_cpu_ms_per_pair: round2((sinkAfter.cpu_ms - sinkBefore.cpu_ms) / jobs.length),
+      // PostgreSQL's server processes while the run lasted (0 on SQLite), per pair
+      postgres_cpu_ms_per_pair: round2(postgresUsed / jobs.length),
+      // every statement while the run lasted (the requests', and the dispatcher's when it runs), per pair
+      queries_per_pair: round2(queries / jobs.length),
+      // how long a ready callback waited for the event loop: a request holding the event lock waits as long
+      event_loop_delay_ms: {
+        mean: round2(loop.mean / 1e6),
+        p99: round2(loop.percentile(99) / 1e6),
+        max: round2(loop.max / 1e6),
+      },
+    };
   };
+  const close = async () => {
+    await app.close();
+    await sink.close();
+    await fresh.drop();
+  };
+  return { app, jobs: all, pairs, measure, close };
+}
+
+/**
+ * A warm-up (not measured): the server, and with notifications on the dispatcher and its SMTP worker, run their
+ * code hot, as a server that has been up for a while does; then the queue is emptied.
+ */
+async function warmUp(bench: Awaited<ReturnType<typeof benchApp>>, withNotifications: boolean) {
+  if (withNotifications) bench.app.notifications.start();
+  await bench.pairs(bench.jobs.slice(0, WARMUP));
+  if (withNotifications) await drainQueue(bench.app);
+}
+
+/** One run on an app and a database of its own. */
+async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
+  const bench = await benchApp(dialect, WARMUP + OPS);
+  await warmUp(bench, withNotifications);
+  const run = await bench.measure(bench.jobs.slice(WARMUP), withNotifications);
+  await bench.close();
+  return run;
 }
 
 /** The first words of a statement and its table, so that the same statement with other values counts once. */
@@ -531,6 +554,11 @@ for (const dialect of dialects) {
     // ROUNDS pairs of runs, the order alternated in each (off, on, then on, off): the machine is shared, so
     // each pair is compared within the same minute and the figure is the median of the pairs' ratios.
     const pairs: { off: Run; on: Run }[] = [];
+    // --one-app: every run on one app and database, each on its own slice of the jobs (warmed up once)
+    const shared = args['one-app'] ? await benchApp(dialect, WARMUP + ROUNDS * 2 * OPS) : null;
+    if (shared) await warmUp(shared, true);
+    let slice = 0;
+    const nextSlice = () => shared!.jobs.slice(WARMUP + OPS * slice, WARMUP + OPS * ++slice);
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [false, true] : [true, false];
       const pair: Partial<{ off: Run; on: Run }> = {};
@@ -538,10 +566,15 @@ for (const dialect of dialects) {
         log(
           `${dialect}: invite+accept, notifications ${withNotifications ? 'on' : 'off'} (${round + 1}/${ROUNDS})`,
         );
-        pair[withNotifications ? 'on' : 'off'] = await inviteAcceptRun(dialect, withNotifications);
+        pair[withNotifications ? 'on' : 'off'] = shared
+          ? await shared.measure(nextSlice(), withNotifications)
+          : await inviteAcceptRun(dialect, withNotifications);
+        // the off run's events are planned and mailed now, unmeasured: the next on run sends only its own
+        if (shared && !withNotifications) await drainQueue(shared.app);
       }
       pairs.push(pair as { off: Run; on: Run });
     }
+    await shared?.close();
     const ratios = pairs.map((p) => round2(p.on.pairs_per_s / p.off.pairs_per_s));
     result.invite_accept = {
       off_pairs_per_s: median(pairs.map((p) => p.off.pairs_per_s)),
@@ -574,4 +607,4 @@ for (const dialect of dialects) {
   results[dialect] = result;
   log(JSON.stringify(result));
 }
-console.log(JSON.stringify(results, null, 2));
+console.log(JSON.stringify({ one_app: args['one-app'], ...results }, null, 2));
