@@ -360,6 +360,21 @@ async function inviteAcceptRun(dialect: Dialect, withNotifications: boolean) {
   return run;
 }
 
+/**
+ * Run number `run` of `--one-app`, on its own slice of the shared app's jobs. An off run's events are planned and
+ * mailed after it, unmeasured, so that the next on run sends only its own.
+ */
+async function sharedRun(
+  shared: Awaited<ReturnType<typeof benchApp>>,
+  run: number,
+  withNotifications: boolean,
+) {
+  const start = WARMUP + OPS * run;
+  const measured = await shared.measure(shared.jobs.slice(start, start + OPS), withNotifications);
+  if (!withNotifications) await drainQueue(shared.app);
+  return measured;
+}
+
 /** The first words of a statement and its table, so that the same statement with other values counts once. */
 const statementShape = (text: string) =>
   text
@@ -557,20 +572,16 @@ for (const dialect of dialects) {
     // --one-app: every run on one app and database, each on its own slice of the jobs (warmed up once)
     const shared = args['one-app'] ? await benchApp(dialect, WARMUP + ROUNDS * 2 * OPS) : null;
     if (shared) await warmUp(shared, true);
-    let slice = 0;
-    const nextSlice = () => shared!.jobs.slice(WARMUP + OPS * slice, WARMUP + OPS * ++slice);
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [false, true] : [true, false];
       const pair: Partial<{ off: Run; on: Run }> = {};
-      for (const withNotifications of order) {
+      for (const [position, withNotifications] of order.entries()) {
         log(
           `${dialect}: invite+accept, notifications ${withNotifications ? 'on' : 'off'} (${round + 1}/${ROUNDS})`,
         );
         pair[withNotifications ? 'on' : 'off'] = shared
-          ? await shared.measure(nextSlice(), withNotifications)
+          ? await sharedRun(shared, round * 2 + position, withNotifications)
           : await inviteAcceptRun(dialect, withNotifications);
-        // the off run's events are planned and mailed now, unmeasured: the next on run sends only its own
-        if (shared && !withNotifications) await drainQueue(shared.app);
       }
       pairs.push(pair as { off: Run; on: Run });
     }
