@@ -9,6 +9,7 @@ import * as webhooks from './20261201_0007_webhooks.js';
 import * as personMonthMinutes from './20261202_0008_person_month_minutes.js';
 import * as dpaeReminders from './20261202_0009_dpae_reminders.js';
 import * as assignmentsByMission from './20261202_0010_assignments_by_mission.js';
+import * as remindersByAssignment from './20261203_0011_reminders_by_assignment.js';
 
 /** Every migration, in order. Names sort in the order they apply; a merged migration is never edited. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_0008_person_month_minutes': personMonthMinutes,
   '20261202_0009_dpae_reminders': dpaeReminders,
   '20261202_0010_assignments_by_mission': assignmentsByMission,
+  '20261203_0011_reminders_by_assignment': remindersByAssignment,
 };

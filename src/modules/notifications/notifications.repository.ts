@@ -1,8 +1,9 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';
 import type { OrgId } from '../../platform/auth/org-scope.js';
 import { newId } from '../../platform/clock.js';
 import { asJson, toJson, type Executor, type Tx } from '../../platform/db/database.js';
 import type {
+  DB,
   LinksTable,
   NotificationKind,
   NotificationState,
@@ -207,26 +208,32 @@ export async function dropNotifications(db: Executor, ids: readonly string[]): P
   await db.deleteFrom('notifications').where('id', 'in', ids).where('state', '!=', 'sent').execute();
 }
 
+/**
+ * The waiting (queued or failed) reminders of these assignments, found by `notifications_assignment_kind_state_idx`
+ * (migration 0011): never by the due index, which would read every queued notification of every org.
+ */
+const waitingReminders = (assignmentIds: readonly string[]) => (eb: ExpressionBuilder<DB, 'notifications'>) =>
+  eb.and([
+    eb('kind', '=', 'reminder'),
+    eb('state', 'in', ['queued', 'failed']),
+    eb('assignment_id', 'in', assignmentIds),
+  ]);
+
+export const queuedRemindersQuery = (db: Executor, assignmentIds: readonly string[]) =>
+  db.selectFrom('notifications').select(['id', 'assignment_id']).where(waitingReminders(assignmentIds));
+
 export function queuedReminders(db: Executor, assignmentIds: string[]) {
   if (assignmentIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('notifications')
-    .select(['id', 'assignment_id'])
-    .where('kind', '=', 'reminder')
-    .where('state', 'in', ['queued', 'failed'])
-    .where('assignment_id', 'in', assignmentIds)
-    .execute();
+  return queuedRemindersQuery(db, assignmentIds).execute();
 }
+
+export const dropQueuedRemindersQuery = (db: Executor, assignmentIds: readonly string[]) =>
+  db.deleteFrom('notifications').where(waitingReminders(assignmentIds));
 
 export async function dropQueuedReminders(db: Executor, assignmentIds: string | readonly string[]) {
   const ids = typeof assignmentIds === 'string' ? [assignmentIds] : assignmentIds;
   if (ids.length === 0) return;
-  await db
-    .deleteFrom('notifications')
-    .where('kind', '=', 'reminder')
-    .where('state', 'in', ['queued', 'failed'])
-    .where('assignment_id', 'in', ids)
-    .execute();
+  await dropQueuedRemindersQuery(db, ids).execute();
 }
 
 export async function listNotificationRows(

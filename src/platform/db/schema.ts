@@ -484,7 +484,7 @@ export const declaredSchema: Record<string, TableSpec> = {
       index('notifications_due_idx', ['state', 'due_at']),
       index('notifications_org_created_idx', ['org_id', 'created_at', 'id']),
       index('notifications_coalesce_idx', ['coalesce_key', 'state']),
-      index('notifications_assignment_idx', ['assignment_id']),
+      index('notifications_assignment_kind_state_idx', ['assignment_id', 'kind', 'state']),
     ],
     foreignKeys: [
       fk('org_id', 'orgs'),
