@@ -86,22 +86,30 @@ async function smtpSink() {
   };
 }
 
+/** utime + stime of one `/proc/<path>/stat` (a process, or one thread under `task/`), in ms. */
+function statCpuMs(path: string): { name: string; ms: number } {
+  const stat = readFileSync(`/proc/${path}/stat`, 'utf8');
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, close),
+    ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100,
+  };
+}
+
 /**
  * CPU time of every PostgreSQL server process on this machine, in ms (Linux `/proc`; 0 elsewhere): the backends'
  * share of the work, on the same two cores. Processes that end between two readings drop out, so read it around
  * a run whose pool stays open.
  */
 function postgresCpuMs(): number {
-  let ticks = 0;
+  let ms = 0;
   try {
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
-        const fields = stat.slice(close + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+        const found = statCpuMs(pid);
+        if (found.name.startsWith('postgres')) ms += found.ms;
       } catch {
         // the process ended meanwhile
       }
@@ -109,7 +117,19 @@ function postgresCpuMs(): number {
   } catch {
     return 0;
   }
-  return (ticks * 1000) / 100; // USER_HZ
+  return ms;
+}
+
+/**
+ * CPU time of this process's main thread alone, in ms (0 off Linux): the event loop that serves the requests, and
+ * the bound of their throughput, apart from the worker threads (the SMTP transport) beside it.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    return statCpuMs(`self/task/${process.pid}`).ms;
+  } catch {
+    return 0;
+  }
 }
 
 /** An org, a manager with a token, `count` people with emails and missions with room for all of them. */
@@ -294,7 +314,9 @@ async function benchApp(dialect: Dialect, count: number) {
     const started = performance.now();
     const cpu = process.cpuUsage();
     const postgresBefore = postgresCpuMs();
+    const mainBefore = mainThreadCpuMs();
     await pairs(jobs);
+    const mainUsed = mainThreadCpuMs() - mainBefore;
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const postgresUsed = postgresCpuMs() - postgresBefore;
@@ -316,6 +338,8 @@ async function benchApp(dialect: Dialect, count: number) {
       pairs_per_s: Math.round(jobs.length / seconds),
       // CPU of this process (server, dispatcher and SMTP sink) per pair: what a shared machine's load does not skew
       cpu_ms_per_pair: Math.round(((used.user + used.system) / 1000 / jobs.length) * 100) / 100,
+      // of which the main thread (requests, dispatcher rounds, composing): the part that bounds throughput
+      main_thread_cpu_ms_per_pair: round2(mainUsed / jobs.length),
       mails_sent_during_run: sent - sinkBefore.received,
       catch_up_ms: catchUpMs,
       mails_in_all: mailsInAll === null ? null : mailsInAll - sinkBefore.received,
@@ -596,6 +620,8 @@ for (const dialect of dialects) {
       // this process's CPU per pair (server and dispatcher; the SMTP sink is another process): what load does not skew
       cpu_ms_per_pair_off: round2(median(pairs.map((p) => p.off.cpu_ms_per_pair))),
       cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.cpu_ms_per_pair))),
+      main_thread_cpu_ms_per_pair_off: round2(median(pairs.map((p) => p.off.main_thread_cpu_ms_per_pair))),
+      main_thread_cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.main_thread_cpu_ms_per_pair))),
       cpu_ratio_median: round2(median(pairs.map((p) => p.off.cpu_ms_per_pair / p.on.cpu_ms_per_pair))),
       sink_cpu_ms_per_pair_on: round2(median(pairs.map((p) => p.on.sink_cpu_ms_per_pair))),
       postgres_cpu_ms_per_pair_off: round2(median(pairs.map((p) => p.off.postgres_cpu_ms_per_pair))),
