@@ -71,9 +71,10 @@ export interface StoredEvent {
 const EVENT_ORDER_LOCK = '7165055720001';
 
 /**
- * Appends events in the caller's transaction: they commit or roll back with the change. Call it after the
- * change's own row locks (as the last writes, with the audit row): on PostgreSQL it takes a transaction-level
- * advisory lock so that ids are allocated in commit order, and a row lock taken after it could deadlock.
+ * Appends events in the caller's transaction: they commit or roll back with the change. Call it as the
+ * transaction's last statement, after its row locks, checks and the reads its answer needs: on PostgreSQL it
+ * takes a transaction-level advisory lock so that ids are allocated in commit order, every event-writing
+ * transaction waits for it from here to its commit, and a row lock taken after it could deadlock.
  */
 export async function recordEvent(tx: Tx, actor: EventActor, ...events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;

@@ -109,9 +109,6 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
       });
       events.push(assignmentEvent('assignment.invited', orgId, row, { status: 'INVITED' }));
     }
-    // After every insert: the event lock is taken last (docs/events.md, "Ordering").
-    await recordEvent(tx, scope, ...events);
-
     const [settings, contexts] = await Promise.all([
       loadRuleSettings(tx, orgId),
       loadBusyContexts(tx, { orgId, userIds, window: around(mission) }),
@@ -122,6 +119,9 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
       const warnings = judge(interval(mission), contextFor(contexts, view.user_id, id), settings);
       results.push({ ...view, warnings });
     }
+    // The last statement: every event-writing transaction waits for this one from here to its commit
+    // (docs/events.md, "Ordering").
+    await recordEvent(tx, scope, ...events);
     return results;
   });
 }
@@ -191,6 +191,7 @@ export async function acceptAssignment(db: Db, scope: OrgScope, assignmentId: st
       throw new AppError('role_full', 'Every slot of this role is already taken');
     }
     await shiftAcceptedTime(tx, orgId, [assignment.user_id], mission, 1);
+    const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.accept',
@@ -208,7 +209,6 @@ export async function acceptAssignment(db: Db, scope: OrgScope, assignmentId: st
         ...viaOf(scope),
       }),
     );
-    const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     return { ...view, warnings: reasons };
   });
 }
@@ -227,6 +227,7 @@ export async function declineAssignment(
     if (!(await transition(tx, orgId, assignmentId, ['INVITED'], 'DECLINED', reason))) {
       throw refused('decline', (await findAssignment(tx, orgId, assignmentId))!.status);
     }
+    const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.decline',
@@ -245,7 +246,7 @@ export async function declineAssignment(
         ...viaOf(scope),
       }),
     );
-    return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
+    return view;
   });
 }
 
@@ -269,6 +270,7 @@ export async function cancelAssignment(db: Db, scope: OrgScope, assignmentId: st
     } else {
       throw refused('cancel', (await findAssignment(tx, orgId, assignmentId))!.status);
     }
+    const view = toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
     await recordAudit(tx, scope, {
       orgId,
       action: 'assignment.cancel',
@@ -286,7 +288,7 @@ export async function cancelAssignment(db: Db, scope: OrgScope, assignmentId: st
         reason,
       }),
     );
-    return toAssignment((await findAssignmentView(tx, orgId, assignmentId))!);
+    return view;
   });
 }
 
