@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { insertAccount } from '../src/modules/auth/accounts.repository.js';
@@ -305,6 +306,10 @@ async function benchApp(dialect: Dialect, count: number) {
   };
   /** One measured run over `jobs`: with notifications on, the dispatcher polls while it lasts, then catches up. */
   const measure = async (jobs: typeof all, withNotifications: boolean) => {
+    // The runs grow the tables by thousands of rows: gather PostgreSQL's statistics before each one, as autovacuum
+    // does in production (it is off on the CI machine). Without them a hot statement kept a plan made for an
+    // empty table and slowed with every run (BENCHMARKS.md, 3 December).
+    if (dialect === 'postgres') await sql`ANALYZE`.execute(fresh.database.db);
     if (withNotifications) app.notifications.start();
     const sinkBefore = await sink.count();
     let queries = 0;
