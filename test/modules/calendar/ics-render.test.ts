@@ -1,37 +1,18 @@
-import ical, { type ICalCalendarMethod, type ICalEventStatus } from 'ical-generator';
+import ical from 'ical-generator';
 import { describe, expect, it } from 'vitest';
 import {
+  eventData,
   MAX_RENDERED_EVENTS,
+  newCalendar,
   renderedEventCount,
   renderIcs,
   type CalendarEntry,
 } from '../../../src/modules/calendar/ics.js';
 
-const SEQUENCE_EPOCH = Date.parse('2026-01-01T00:00:00Z');
-
 /** The same document written and folded by ical-generator alone, the reference for our bytes. */
 function libraryDocument(name: string, entries: CalendarEntry[]): string {
-  const calendar = ical({
-    name,
-    prodId: { company: 'Coulisses Crew', product: 'crew', language: 'EN' },
-    method: 'PUBLISH' as ICalCalendarMethod,
-    ttl: 60 * 15,
-  });
-  for (const entry of entries) {
-    const updated = new Date(entry.updatedAt);
-    calendar.createEvent({
-      id: `${entry.uid}@coulisses-crew`,
-      start: new Date(entry.startsAt),
-      end: new Date(entry.endsAt),
-      summary: entry.summary,
-      description: entry.description,
-      location: entry.location,
-      status: entry.status as ICalEventStatus,
-      stamp: updated,
-      lastModified: updated,
-      sequence: Math.floor((updated.getTime() - SEQUENCE_EPOCH) / 1000),
-    });
-  }
+  const calendar = newCalendar(ical, name);
+  for (const entry of entries) calendar.createEvent(eventData(entry));
   return calendar.toString();
 }
 
