@@ -7,17 +7,21 @@ export type Language = 'fr' | 'en';
 export const LANGUAGES: readonly Language[] = ['fr', 'en'];
 
 const LOCALES: Record<Language, string> = { fr: 'fr-FR', en: 'en-GB' };
+
+/** The shapes crew-facing texts use, by name: a formatter is made once per language, zone and shape. */
+const SHAPES = {
+  date: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+  time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  zone: { timeZoneName: 'short' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
 const cache = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(
-  language: Language,
-  timeZone: string,
-  options: Intl.DateTimeFormatOptions,
-): Intl.DateTimeFormat {
-  const key = `${language}|${timeZone}|${JSON.stringify(options)}`;
+function formatter(language: Language, timeZone: string, shape: keyof typeof SHAPES): Intl.DateTimeFormat {
+  const key = `${language}|${timeZone}|${shape}`;
   let found = cache.get(key);
   if (!found) {
-    found = new Intl.DateTimeFormat(LOCALES[language], { timeZone, ...options });
+    found = new Intl.DateTimeFormat(LOCALES[language], { timeZone, ...SHAPES[shape] });
     cache.set(key, found);
   }
   return found;
@@ -25,24 +29,17 @@ function formatter(
 
 /** "samedi 14 mars 2027" / "Saturday 14 March 2027" */
 export function localDate(iso: string, timeZone: string, language: Language): string {
-  return formatter(language, timeZone, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  }).format(new Date(iso));
+  return formatter(language, timeZone, 'date').format(new Date(iso));
 }
 
 /** "14:00" (24-hour clock in both languages: the trade's habit) */
 export function localTime(iso: string, timeZone: string, language: Language): string {
-  return formatter(language, timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    new Date(iso),
-  );
+  return formatter(language, timeZone, 'time').format(new Date(iso));
 }
 
 /** The zone's short name at that instant: "UTC+1", "CET", "GMT+2"… as the runtime names it, plus the IANA name. */
 export function zoneLabel(iso: string, timeZone: string, language: Language): string {
-  const part = formatter(language, timeZone, { timeZoneName: 'short' })
+  const part = formatter(language, timeZone, 'zone')
     .formatToParts(new Date(iso))
     .find((p) => p.type === 'timeZoneName');
   return part ? `${part.value}, ${timeZone}` : timeZone;

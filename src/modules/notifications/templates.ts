@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Language } from '../../platform/human-time.js';
@@ -5,8 +7,24 @@ import type { Language } from '../../platform/human-time.js';
 /** templates/mail at the repository root, from src/ (tsx) and dist/ (compiled) alike. */
 const VIEWS = fileURLToPath(new URL('../../../templates/mail', import.meta.url));
 
-const html = new Eta({ views: VIEWS, autoEscape: true, autoTrim: false, cache: true });
-const text = new Eta({ views: VIEWS, autoEscape: false, autoTrim: false, cache: true });
+const html = new Eta({ autoEscape: true, autoTrim: false });
+const text = new Eta({ autoEscape: false, autoTrim: false });
+
+/**
+ * A template read and compiled with its first use, then rendered as a function: rendering by name resolves
+ * and checks the file's path on every call (a third of rendering a mail), cache or not.
+ */
+function template(eta: Eta, name: string): (data: object) => string {
+  let compiled: ReturnType<Eta['compile']> | undefined;
+  return (data) => {
+    compiled ??= eta.compile(readFileSync(join(VIEWS, `${name}.eta`), 'utf8'));
+    return eta.render(compiled, data);
+  };
+}
+
+const messageText = template(text, 'message-text');
+const messageHtml = template(html, 'message-html');
+const unsubscribePage = template(html, 'unsubscribe-page');
 
 export interface MailSection {
   heading?: string;
@@ -29,9 +47,9 @@ export interface MailModel {
 }
 
 export function renderMail(model: MailModel): { text: string; html: string } {
-  return { text: text.render('message-text', model), html: html.render('message-html', model) };
+  return { text: messageText(model), html: messageHtml(model) };
 }
 
 export function renderUnsubscribePage(data: Record<string, unknown>): string {
-  return html.render('unsubscribe-page', data);
+  return unsubscribePage(data);
 }
