@@ -27,22 +27,46 @@ function formatter(language: Language, timeZone: string, shape: keyof typeof SHA
   return found;
 }
 
+/**
+ * Texts already written, by shape, language, zone and instant: a mission's times appear in the mail of each of its
+ * crew, and a mail shows its start three times (subject, date, call time). Emptied when full.
+ */
+const written = new Map<string, string>();
+const MAX_WRITTEN = 10_000;
+
+function write(
+  shape: keyof typeof SHAPES,
+  iso: string,
+  timeZone: string,
+  language: Language,
+  text: (format: Intl.DateTimeFormat, at: Date) => string,
+): string {
+  const key = `${shape}|${language}|${timeZone}|${iso}`;
+  let found = written.get(key);
+  if (found === undefined) {
+    if (written.size >= MAX_WRITTEN) written.clear();
+    found = text(formatter(language, timeZone, shape), new Date(iso));
+    written.set(key, found);
+  }
+  return found;
+}
+
 /** "samedi 14 mars 2027" / "Saturday 14 March 2027" */
 export function localDate(iso: string, timeZone: string, language: Language): string {
-  return formatter(language, timeZone, 'date').format(new Date(iso));
+  return write('date', iso, timeZone, language, (format, at) => format.format(at));
 }
 
 /** "14:00" (24-hour clock in both languages: the trade's habit) */
 export function localTime(iso: string, timeZone: string, language: Language): string {
-  return formatter(language, timeZone, 'time').format(new Date(iso));
+  return write('time', iso, timeZone, language, (format, at) => format.format(at));
 }
 
 /** The zone's short name at that instant: "UTC+1", "CET", "GMT+2"… as the runtime names it, plus the IANA name. */
 export function zoneLabel(iso: string, timeZone: string, language: Language): string {
-  const part = formatter(language, timeZone, 'zone')
-    .formatToParts(new Date(iso))
-    .find((p) => p.type === 'timeZoneName');
-  return part ? `${part.value}, ${timeZone}` : timeZone;
+  return write('zone', iso, timeZone, language, (format, at) => {
+    const part = format.formatToParts(at).find((p) => p.type === 'timeZoneName');
+    return part ? `${part.value}, ${timeZone}` : timeZone;
+  });
 }
 
 /** "samedi 14 mars 2027, 14:00–17:00 (UTC+1, Europe/Paris)"; an end on another local day carries its date. */
