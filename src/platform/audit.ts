@@ -95,23 +95,27 @@ export interface AuditEntry {
 }
 
 /**
- * Appends one audit row. Call it with the transaction that makes the change, so the change and its record
- * commit or roll back together. There is no update or delete of audit rows, here or anywhere.
+ * Appends audit rows, one per entry, in one statement. Call it with the transaction that makes the change, so the
+ * change and its record commit or roll back together. There is no update or delete of audit rows, here or anywhere.
  */
-export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function recordAudit(tx: Executor, actor: Actor, ...entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const now = isoNow();
   await tx
     .insertInto('audit_log')
-    .values({
-      id: newId(),
-      org_id: entry.orgId,
-      actor_account_id: actor.accountId,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      before: toJson(entry.before),
-      after: toJson(entry.after),
-      request_id: actor.requestId,
-      created_at: isoNow(),
-    })
+    .values(
+      entries.map((entry) => ({
+        id: newId(),
+        org_id: entry.orgId,
+        actor_account_id: actor.accountId,
+        action: entry.action,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId,
+        before: toJson(entry.before),
+        after: toJson(entry.after),
+        request_id: actor.requestId,
+        created_at: now,
+      })),
+    )
     .execute();
 }

@@ -27,7 +27,9 @@ describe('times for people', () => {
     expect(first).toBe('Sunday, 10 January 2027, 14:00–17:00 (CET, Europe/Paris)');
     for (let minute = 0; minute < 12_000; minute++)
       localTime(new Date(Date.UTC(2027, 5, 1) + minute * 60_000).toISOString(), 'Europe/Paris', 'fr');
-    expect(localRange('2027-01-10T13:00:00.000Z', '2027-01-10T16:00:00.000Z', 'Europe/Paris', 'en')).toBe(first);
+    expect(localRange('2027-01-10T13:00:00.000Z', '2027-01-10T16:00:00.000Z', 'Europe/Paris', 'en')).toBe(
+      first,
+    );
     expect(localTime('2027-06-01T00:00:00.000Z', 'Europe/Paris', 'fr')).toBe('02:00');
   });
 });

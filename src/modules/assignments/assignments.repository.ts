@@ -91,6 +91,17 @@ export function findAssignmentView(db: Executor, orgId: OrgId, assignmentId: str
     .executeTakeFirst();
 }
 
+/** The views of several assignments in one query, in the order of `assignmentIds` (missing ones left out). */
+export async function findAssignmentViews(db: Executor, orgId: OrgId, assignmentIds: string[]) {
+  if (assignmentIds.length === 0) return [];
+  const rows = await assignmentViews(db)
+    .where('a.org_id', '=', orgId)
+    .where('a.id', 'in', assignmentIds)
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return assignmentIds.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** The mission to staff, with its project's status (staffing an archived project is refused). */
 export function findStaffableMission(db: Executor, orgId: OrgId, missionId: string) {
   return db

@@ -1,4 +1,4 @@
-import { recordAudit } from '../../platform/audit.js';
+import { recordAudit, type AuditEntry } from '../../platform/audit.js';
 import { assignmentEvent } from '../../platform/domain-events.js';
 import { recordEvent, type DomainEvent } from '../../platform/events.js';
 import { limitedToOwn, type OrgId, type OrgScope } from '../../platform/auth/org-scope.js';
@@ -17,6 +17,7 @@ import { MAX_DURATION_MS } from '../missions/missions.domain.js';
 import {
   findAssignment,
   findAssignmentView,
+  findAssignmentViews,
   findStaffableMission,
   insertAssignment,
   listAssignmentRows,
@@ -67,6 +68,7 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
 
     const now = isoNow();
     const created: string[] = [];
+    const audits: AuditEntry[] = [];
     const events: DomainEvent[] = [];
     for (const invite of invites) {
       if (!roleIds.has(invite.role_id)) throw notFound('Role');
@@ -100,7 +102,7 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
         throw error;
       }
       created.push(row.id);
-      await recordAudit(tx, scope, {
+      audits.push({
         orgId,
         action: 'assignment.invite',
         entityType: 'assignment',
@@ -109,16 +111,17 @@ export async function inviteToMission(db: Db, scope: OrgScope, missionId: string
       });
       events.push(assignmentEvent('assignment.invited', orgId, row, { status: 'INVITED' }));
     }
-    const [settings, contexts] = await Promise.all([
+    await recordAudit(tx, scope, ...audits);
+    const [settings, contexts, views] = await Promise.all([
       loadRuleSettings(tx, orgId),
       loadBusyContexts(tx, { orgId, userIds, window: around(mission) }),
+      findAssignmentViews(tx, orgId, created),
     ]);
-    const results: InvitedAssignment[] = [];
-    for (const id of created) {
-      const view = toAssignment((await findAssignmentView(tx, orgId, id))!);
-      const warnings = judge(interval(mission), contextFor(contexts, view.user_id, id), settings);
-      results.push({ ...view, warnings });
-    }
+    const results: InvitedAssignment[] = views.map((row) => {
+      const view = toAssignment(row);
+      const warnings = judge(interval(mission), contextFor(contexts, view.user_id, view.id), settings);
+      return { ...view, warnings };
+    });
     // The last statement: every event-writing transaction waits for this one from here to its commit
     // (docs/events.md, "Ordering").
     await recordEvent(tx, scope, ...events);
