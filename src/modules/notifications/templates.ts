@@ -12,7 +12,7 @@ const text = new Eta({ autoEscape: false, autoTrim: false });
 
 /**
  * A template read and compiled with its first use, then rendered as a function: rendering by name resolves
- * and checks the file's path on every call (a third of rendering a mail), cache or not.
+ * and checks the file's path on every call (two thirds of rendering a mail), cache or not.
  */
 function template(eta: Eta, name: string): (data: object) => string {
   let compiled: ReturnType<Eta['compile']> | undefined;
